@@ -1,0 +1,137 @@
+// The last steps before execve, shared by a container's init and by exec'd processes:
+// rlimits, oom_score_adj, working directory, identity and capabilities, no_new_privs, seccomp,
+// fds, and the PATH search of the executable. Async-signal-safe: raw syscalls only. In
+// particular setresuid/setresgid/setgroups go straight to the kernel: glibc's wrappers would
+// try to signal the parent's other threads, which do not exist in this child.
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void set_identity_and_caps(const struct sl_process *p, int efd) {
+    const struct sl_caps *c = &p->caps;
+    // Keep the permitted set across the uid change; capset below decides the final sets.
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) sl__die(efd, SL_STAGE_KEEPCAPS, errno, -1);
+    for (int cap = 0; cap <= c->last_cap; cap++) {
+        if (c->bounding & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) sl__die(efd, SL_STAGE_CAP_BOUNDING, errno, cap);
+    }
+    if (syscall(SYS_setgroups, (size_t)p->n_additional_gids, p->additional_gids) < 0)
+        sl__die(efd, SL_STAGE_SETGROUPS, errno, -1);
+    if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) sl__die(efd, SL_STAGE_SETGID, errno, -1);
+    if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) sl__die(efd, SL_STAGE_SETUID, errno, -1);
+
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    for (int i = 0; i < 2; i++) {
+        data[i].effective = (uint32_t)(c->effective >> (32 * i));
+        data[i].permitted = (uint32_t)(c->permitted >> (32 * i));
+        data[i].inheritable = (uint32_t)(c->inheritable >> (32 * i));
+    }
+    if (syscall(SYS_capset, &hdr, data) < 0) sl__die(efd, SL_STAGE_CAPSET, errno, -1);
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) sl__die(efd, SL_STAGE_KEEPCAPS, errno, -1);
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        sl__die(efd, SL_STAGE_CAP_AMBIENT, errno, -1);
+    for (int cap = 0; cap <= c->last_cap; cap++) {
+        if (!(c->ambient & (1ULL << cap))) continue;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) sl__die(efd, SL_STAGE_CAP_AMBIENT, errno, cap);
+    }
+}
+
+// The working directory is looked up inside the new root without magic links, so a cwd such
+// as /proc/self/fd/7 cannot reach an fd leaked from the host (CVE-2024-21626).
+static void enter_cwd(const char *cwd, int efd) {
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) sl__die(efd, SL_STAGE_CWD, errno, -1);
+    int dir = sl__resolve_in_root(root, cwd, SL_CREATE_NONE, 0);
+    close(root);
+    if (dir < 0) sl__die(efd, SL_STAGE_CWD, -dir, -1);
+    struct stat st;
+    if (fstat(dir, &st) < 0) sl__die(efd, SL_STAGE_CWD, errno, -1);
+    if (!S_ISDIR(st.st_mode)) sl__die(efd, SL_STAGE_CWD, ENOTDIR, -1);
+    if (fchdir(dir) < 0) sl__die(efd, SL_STAGE_CWD, errno, -1);
+    close(dir);
+}
+
+static const char *env_path(const char *const *envp) {
+    for (; envp && *envp; envp++) {
+        const char *e = *envp;
+        if (e[0] == 'P' && e[1] == 'A' && e[2] == 'T' && e[3] == 'H' && e[4] == '=') return e + 5;
+    }
+    return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+// execvpe without malloc: try each PATH entry; report the most telling error (EACCES wins
+// over ENOENT, as the shell does).
+static int exec_search(const char *file, const char *const *argv, const char *const *envp) {
+    for (const char *s = file; *s; s++) {
+        if (*s == '/') {
+            syscall(SYS_execve, file, argv, envp);
+            return errno;
+        }
+    }
+    size_t flen = sl__strlen(file);
+    int best = ENOENT;
+    const char *path = env_path(envp);
+    while (1) {
+        const char *end = path;
+        while (*end && *end != ':') end++;
+        size_t dlen = (size_t)(end - path);
+        char buf[4096];
+        if (dlen + 1 + flen + 1 <= sizeof buf) {
+            if (dlen == 0) { buf[0] = '.'; dlen = 1; } else memcpy(buf, path, dlen);
+            buf[dlen] = '/';
+            memcpy(buf + dlen + 1, file, flen + 1);
+            syscall(SYS_execve, buf, argv, envp);
+            if (errno == EACCES) best = EACCES;
+            else if (errno != ENOENT && errno != ENOTDIR && best != EACCES) best = errno;
+        }
+        if (!*end) break;
+        path = end + 1;
+    }
+    return best;
+}
+
+void sl__finish_process(const struct sl_process *p, int efd) {
+    for (int i = 0; i < p->n_rlimits; i++) {
+        struct rlimit64 rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+        if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &rl, NULL) < 0) sl__die(efd, SL_STAGE_RLIMIT, errno, i);
+    }
+    if (p->oom_score_adj_set) {
+        char buf[24];
+        int v = p->oom_score_adj, n = 0;
+        if (v < 0) { buf[n++] = '-'; v = -v; }
+        sl__utoa((unsigned long)v, buf + n);
+        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, buf, sl__strlen(buf)) < 0) sl__die(efd, SL_STAGE_OOM_SCORE, errno, -1);
+        close(fd);
+    }
+    enter_cwd(p->cwd ? p->cwd : "/", efd);
+    set_identity_and_caps(p, efd);
+    if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) sl__die(efd, SL_STAGE_NO_NEW_PRIVS, errno, -1);
+    // Every fd the runtime holds (namespaces, cgroups, the rootfs, sockets) closes at execve; only
+    // stdio and the fds the caller passes on purpose survive.
+    if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) sl__die(efd, SL_STAGE_CLOSE_FDS, errno, -1);
+    for (int fd = 3; fd < 3 + p->preserve_fds; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    umask(022);
+    // Seccomp last: the filter then only governs the container's program.
+    if (p->seccomp_filter) {
+        int r = sl_seccomp_load(p->seccomp_filter, p->seccomp_len, p->seccomp_flags);
+        if (r < 0) sl__die(efd, SL_STAGE_SECCOMP, -r, -1);
+    }
+    int err = exec_search(p->path, p->argv, p->envp);
+    sl__die(efd, SL_STAGE_EXEC, err, -1);
+}

@@ -1,0 +1,51 @@
+# swiftlet: `make demo` to see it run, `make test` to test it. Run as root on Debian.
+
+SWIFT ?= $(firstword $(wildcard /opt/swift/usr/bin/swift) swift)
+# Debian packages the build, the tests and the demo need.
+DEPS := libseccomp-dev libcap-dev busybox-static runc qemu-system-x86 xz-utils
+# Containers per runtime for `make bench`.
+N ?= 100
+
+RELEASE_BIN := $(CURDIR)/.build/release/swiftlet-runtime
+
+# Steps below are ordered (deps before build before demo); never run them side by side.
+.NOTPARALLEL:
+.PHONY: build demo-rootfs deps demo test bench clean
+
+build:
+	$(SWIFT) build -c release
+
+demo-rootfs:
+	rootfs/build-busybox.sh
+
+deps:
+	@missing=; \
+	for p in $(DEPS); do \
+	  dpkg-query -W -f='$${db:Status-Status}' "$$p" 2>/dev/null | grep -qx installed || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	  echo "deps: all installed: $(DEPS)"; \
+	else \
+	  echo "deps: installing:$$missing"; \
+	  [ "$$(id -u)" = 0 ] || { echo "deps: must run as root to install packages" >&2; exit 1; }; \
+	  apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+demo: deps build demo-rootfs
+	SWIFTLET_RUNTIME=$(RELEASE_BIN) rootfs/demo.sh
+
+test: deps demo-rootfs
+	$(SWIFT) test
+	@if [ -x Tests/v2vm/run-cgroup-tests ]; then \
+	  echo "test: running the pure cgroup v2 suite (Tests/v2vm/run-cgroup-tests)"; \
+	  Tests/v2vm/run-cgroup-tests; \
+	else \
+	  echo "test: Tests/v2vm/run-cgroup-tests not found, skipping the pure cgroup v2 suite"; \
+	fi
+
+bench: build demo-rootfs
+	SWIFTLET_RUNTIME=$(RELEASE_BIN) Benchmarks/start-latency $(N)
+
+clean:
+	rm -rf .build rootfs/busybox rootfs/.busybox.*

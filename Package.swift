@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swiftlet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ContainerRuntime", targets: ["ContainerRuntime"]),
+        .library(name: "Cgroups", targets: ["Cgroups"]),
+        .executable(name: "swiftlet-runtime", targets: ["swiftlet-runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The mechanism: clone3, namespaces, mounts, pivot_root, capabilities, seccomp, device BPF.
+        // Everything that runs in the child between clone and execve lives here.
+        .target(
+            name: "CShims",
+            path: "CShims",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])],
+            linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
+        ),
+        // cgroup v2 and hybrid (v1 controllers + v2 for lifetime) management.
+        .target(name: "Cgroups", dependencies: ["CShims"]),
+        // The policy: OCI config model and validation, mount plan, security profile, lifecycle.
+        .target(name: "ContainerRuntime", dependencies: ["CShims", "Cgroups"]),
+        .executableTarget(
+            name: "swiftlet-runtime",
+            dependencies: [
+                "ContainerRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ContainerRuntimeTests", dependencies: ["ContainerRuntime", "Cgroups", "CShims", "swiftlet-runtime"]),
+        .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "CShims"]),
+    ]
+)

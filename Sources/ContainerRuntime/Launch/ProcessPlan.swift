@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShims
+
+/// The part of a spawn plan shared by a container's init and by exec: argv, env, cwd, user,
+/// capabilities, rlimits, seccomp. Everything is checked here, in the parent, so that the child
+/// only executes prepared values.
+enum ProcessPlanner {
+    static let rlimitNames: [String: Int32] = [
+        "RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4,
+        "RLIMIT_RSS": 5, "RLIMIT_NPROC": 6, "RLIMIT_NOFILE": 7, "RLIMIT_MEMLOCK": 8, "RLIMIT_AS": 9,
+        "RLIMIT_LOCKS": 10, "RLIMIT_SIGPENDING": 11, "RLIMIT_MSGQUEUE": 12, "RLIMIT_NICE": 13,
+        "RLIMIT_RTPRIO": 14, "RLIMIT_RTTIME": 15,
+    ]
+
+    /// Capability names to a bit mask. Names the kernel does not have (newer than it) are left
+    /// out, as runc does; names nobody knows are an error.
+    static func capabilityMask(_ names: [String], field: String, lastCap: Int32) throws(RuntimeError) -> UInt64 {
+        var mask: UInt64 = 0
+        for (i, name) in names.enumerated() {
+            let n = sl_cap_from_name(name.lowercased())
+            if n < 0 {
+                throw .spec("config.json: \(field)[\(i)]: unknown capability \"\(name)\"")
+            }
+            if n <= lastCap && n < 64 { mask |= 1 << UInt64(n) }
+        }
+        return mask
+    }
+
+    /// Fills `out` (an sl_process) from the OCI process, allocating into `arena`.
+    static func fill(_ out: inout sl_process, from p: OCISpec.Process, seccomp: OCISpec.Seccomp?,
+                     arena: CArena, field: String = "process") throws(RuntimeError) {
+        guard let exe = p.args.first, !exe.isEmpty else {
+            throw .spec("config.json: \(field).args: must name the program to run")
+        }
+        guard p.cwd.hasPrefix("/") else {
+            throw .spec("config.json: \(field).cwd: must be an absolute path, got \"\(p.cwd)\"")
+        }
+        out.path = arena.string(exe)
+        out.argv = arena.stringArray(p.args)
+        out.envp = arena.stringArray(p.env)
+        out.cwd = arena.string(p.cwd)
+        out.uid = p.user.uid
+        out.gid = p.user.gid
+        out.additional_gids = arena.copy(p.user.additionalGids)
+        out.n_additional_gids = Int32(p.user.additionalGids.count)
+        out.no_new_privileges = p.noNewPrivileges ? 1 : 0
+        out.terminal = p.terminal ? 1 : 0
+
+        let last = sl_cap_last_cap()
+        var caps = sl_caps()
+        caps.last_cap = last
+        if let c = p.capabilities {
+            caps.bounding = try capabilityMask(c.bounding, field: "\(field).capabilities.bounding", lastCap: last)
+            caps.effective = try capabilityMask(c.effective, field: "\(field).capabilities.effective", lastCap: last)
+            caps.permitted = try capabilityMask(c.permitted, field: "\(field).capabilities.permitted", lastCap: last)
+            caps.inheritable = try capabilityMask(c.inheritable, field: "\(field).capabilities.inheritable", lastCap: last)
+            caps.ambient = try capabilityMask(c.ambient, field: "\(field).capabilities.ambient", lastCap: last)
+        }
+        out.caps = caps
+
+        var limits: [sl_rlimit] = []
+        for (i, r) in p.rlimits.enumerated() {
+            guard let resource = rlimitNames[r.type] else {
+                throw .spec("config.json: \(field).rlimits[\(i)].type: unknown rlimit \"\(r.type)\"")
+            }
+            var soft: UInt64 = 0, hard: UInt64 = 0
+            _ = sl_getrlimit(resource, &soft, &hard)
+            // Raising a hard limit fails even for root on some hosts; say so instead of EPERM.
+            if r.hard > hard {
+                throw .unsupported(field: "config.json: \(field).rlimits[\(i)]",
+                                   reason: "\(r.type) hard limit \(r.hard) is above this host's hard limit \(hard)")
+            }
+            if r.soft > r.hard {
+                throw .spec("config.json: \(field).rlimits[\(i)]: soft limit \(r.soft) is above the hard limit \(r.hard)")
+            }
+            limits.append(sl_rlimit(resource: resource, pad: 0, soft: r.soft, hard: r.hard))
+        }
+        out.rlimits = arena.copy(limits)
+        out.n_rlimits = Int32(limits.count)
+        if let adj = p.oomScoreAdj {
+            out.oom_score_adj_set = 1
+            out.oom_score_adj = Int32(clamping: adj)
+        }
+
+        if let s = seccomp {
+            let program: SeccompProgram
+            do { program = try SeccompCompiler.compile(s) } catch { throw .spec("config.json: \(error)") }
+            program.withUnsafePointer { ptr, count in
+                out.seccomp_filter = arena.copy(bytes: ptr, count: Int(count) * 8)   // sizeof(struct sock_filter)
+                out.seccomp_len = count
+            }
+            out.seccomp_flags = program.flags
+        }
+    }
+}

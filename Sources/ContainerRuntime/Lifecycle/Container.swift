@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShims
+import Cgroups
+
+/// How a container's init ended.
+public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
+    /// Exit code when it exited, nil when a signal killed it.
+    public var code: Int32?
+    /// The signal that killed it.
+    public var signal: Int32?
+    /// True only when the kernel's OOM killer acted in the container's cgroup.
+    public var oomKilled: Bool
+
+    /// Decodes a waitpid status.
+    init(waitStatus s: Int32, oomKilled: Bool) {
+        if s & 0x7f == 0 { code = (s >> 8) & 0xff; signal = nil } else { code = nil; signal = s & 0x7f }
+        self.oomKilled = oomKilled
+    }
+
+    /// The shell convention: the exit code, or 128 + signal.
+    public var shellCode: Int32 { code ?? (128 + (signal ?? 0)) }
+
+    public var description: String {
+        let base = code.map { "exited with code \($0)" } ?? "killed by signal \(signal ?? 0)"
+        return oomKilled ? base + " (OOMKilled)" : base
+    }
+}
+
+/// Options for starting a container that are not part of config.json.
+public struct LaunchOptions: Sendable {
+    /// Kill the container (SIGKILL) when the thread that started it exits (PR_SET_PDEATHSIG).
+    public var dieWithParent = true
+    /// Pass fds 3 ..< 3+n to the container.
+    public var preserveFDs: Int32 = 0
+    public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0) {
+        self.dieWithParent = dieWithParent
+        self.preserveFDs = preserveFDs
+    }
+}
+
+/// A running container: its init process (by pidfd, so never confused with a reused pid) and
+/// its cgroup. The library API the CLI and the pod supervisor share.
+public final class Container {
+    public let id: String
+    public let pid: Int32
+    /// /proc/<pid>/stat start time, saved with the pid in state files.
+    public let startTime: UInt64
+    public let cgroup: Cgroup
+    /// The pty master when process.terminal is set.
+    public let consoleFD: Int32?
+    private let pidfd: Int32
+    private var reaped: ExitStatus?
+
+    private init(id: String, pid: Int32, pidfd: Int32, cgroup: Cgroup, consoleFD: Int32?) {
+        self.id = id
+        self.pid = pid
+        self.pidfd = pidfd
+        self.cgroup = cgroup
+        self.consoleFD = consoleFD
+        self.startTime = ProcStat.startTime(pid: pid) ?? 0
+    }
+
+    deinit {
+        close(pidfd)
+        if let c = consoleFD { close(c) }
+    }
+
+    /// Creates the cgroup, clones the init into it and its namespaces, and returns once the
+    /// container's program has been executed (or throws the child's failure as a sentence).
+    /// Nothing is left behind on failure.
+    public static func start(id: String, spec: OCISpec, bundle: String,
+                             options: LaunchOptions = LaunchOptions()) throws(RuntimeError) -> Container {
+        try ContainerID.validate(id)
+        // Before any namespace is entered: a container process must never be able to open
+        // /proc/<runtime>/exe and write to the runtime's binary (CVE-2019-5736).
+        _ = sl_set_dumpable(0)
+        let cgroup: Cgroup
+        do {
+            let layout = try CgroupLayout.detect()
+            cgroup = try Cgroup.create(name: spec.linux?.cgroupsPath.flatMap(cgroupName) ?? id, layout: layout,
+                                       resources: CgroupResources(oci: spec.linux?.resources, devices: spec.linux?.devices ?? []))
+        } catch { throw .cgroup("\(error)") }
+
+        do {
+            return try spawn(id: id, spec: spec, bundle: bundle, cgroup: cgroup, options: options)
+        } catch {
+            try? cgroup.destroy()
+            throw error
+        }
+    }
+
+    private static func cgroupName(_ path: String) -> String? {
+        let last = path.split(separator: "/").last.map(String.init)
+        return (last?.isEmpty ?? true) ? nil : last
+    }
+
+    private static func spawn(id: String, spec: OCISpec, bundle: String, cgroup: Cgroup,
+                              options: LaunchOptions) throws(RuntimeError) -> Container {
+        let fds = DescriptorSet()
+        let v2 = cgroup.openV2DirFD()
+        if v2 >= 0 { fds.adopt(v2) }
+        let joins = cgroup.openJoinFDs()
+        for fd in joins { fds.adopt(fd) }
+
+        var pipe: [Int32] = [-1, -1]
+        guard sl_pipe_cloexec(&pipe) == 0 else { throw .system(step: "creating the start-up pipe", errno: .current) }
+        let readEnd = FileDescriptor(adopting: pipe[0])
+        var writeEnd: Int32? = pipe[1]
+        defer { if let w = writeEnd { close(w) } }
+
+        let terminal = spec.process?.terminal ?? false
+        var sock: [Int32] = [-1, -1]
+        if terminal {
+            let r = sl_socketpair_cloexec(&sock)
+            guard r == 0 else { throw .system(step: "creating the console socket", errno: Errno(-r)) }
+            fds.adopt(sock[0])
+            fds.adopt(sock[1])
+        }
+
+        let plan = try SpawnPlan(spec: spec, bundle: bundle, cgroupFD: v2, joinFDs: joins, errorFD: pipe[1],
+                                 consoleSocketFD: terminal ? sock[1] : -1, dieWithParent: options.dieWithParent,
+                                 preserveFDs: options.preserveFDs)
+        var result = sl_spawn_result()
+        var saved = sigset_t()
+        _ = sl_signals_block_all(&saved)
+        let rc = sl_spawn_container(&plan.config, &result)
+        _ = sl_signals_restore(&saved)
+        guard rc == 0 else { throw .system(step: "clone3 of the container's init", errno: Errno(-rc)) }
+        close(pipe[1])
+        writeEnd = nil
+
+        switch try ChildReport.read(from: readEnd.rawValue) {
+        case .failed(let e, _):
+            var status: Int32 = 0
+            _ = sl_pidfd_wait(result.pidfd, 0, &status)
+            close(result.pidfd)
+            throw .child(stage: e.stage, errno: Errno(e.err), subject: plan.subject(stage: e.stage, index: e.index))
+        case .started:
+            var console: Int32? = nil
+            if terminal {
+                let fd = sl_recv_fd(sock[0])
+                if fd < 0 {
+                    _ = sl_pidfd_send_signal(result.pidfd, SIGKILL)
+                    var status: Int32 = 0
+                    _ = sl_pidfd_wait(result.pidfd, 0, &status)
+                    close(result.pidfd)
+                    throw .system(step: "receiving the container's console", errno: Errno(-fd))
+                }
+                console = fd
+            }
+            return Container(id: id, pid: result.pid, pidfd: result.pidfd, cgroup: cgroup, consoleFD: console)
+        }
+    }
+
+    /// The pidfd, for poll(2) loops: readable when the init has exited.
+    public var exitFD: Int32 { pidfd }
+
+    /// Sends a signal to the init.
+    public func signal(_ sig: Int32) throws(RuntimeError) {
+        let r = sl_pidfd_send_signal(pidfd, sig)
+        if r < 0 && r != -ESRCH { throw .system(step: "sending signal \(sig) to container \(id)", errno: Errno(-r)) }
+    }
+
+    /// Reaps the init if it has exited (nil if it still runs). The OOM verdict is read from the
+    /// cgroup now, before anyone removes it.
+    public func exitStatus(block: Bool) -> ExitStatus? {
+        if let r = reaped { return r }
+        var status: Int32 = 0
+        let r = sl_pidfd_wait(pidfd, block ? 0 : 1, &status)
+        guard r == 0 else { return nil }
+        let s = ExitStatus(waitStatus: status, oomKilled: cgroup.oomKillCount() > 0)
+        reaped = s
+        return s
+    }
+
+    /// Blocks until the init exits.
+    public func wait() -> ExitStatus {
+        while true {
+            if let s = exitStatus(block: true) { return s }
+        }
+    }
+
+    /// Kills every process of the container (cgroup.kill), waits for them, removes the cgroup.
+    /// Safe to call more than once.
+    public func destroy() throws(RuntimeError) {
+        do { try cgroup.destroy() } catch { throw .cgroup("\(error)") }
+        _ = exitStatus(block: false)
+    }
+}
+
+/// Container ids: safe as a path component and a cgroup name.
+public enum ContainerID {
+    public static func validate(_ id: String) throws(RuntimeError) {
+        let ok = !id.isEmpty && id.utf8.count <= 1024 && !id.hasPrefix(".")
+            && id.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2d || c == 0x5f || c == 0x2e
+            }
+        if !ok { throw .invalidID(id) }
+    }
+}

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Cgroups
+
+/// What `swiftlet-runtime` records about a container so that other invocations (state, list,
+/// exec, kill, delete) can find it: `<root>/<id>/state.json`, plus the config it started with.
+public struct ContainerState: Sendable, Equatable {
+    public var id: String
+    public var pid: Int32
+    public var startTime: UInt64
+    public var bundle: String
+    public var rootfs: String
+    /// RFC 3339, UTC.
+    public var created: String
+    /// The runtime process that supervises the container (`run` in the foreground).
+    public var ownerPID: Int32
+    public var cgroup: CgroupPaths
+    public var annotations: [String: String]
+
+    public init(id: String, pid: Int32, startTime: UInt64, bundle: String, rootfs: String, created: String,
+                ownerPID: Int32, cgroup: CgroupPaths, annotations: [String: String]) {
+        self.id = id
+        self.pid = pid
+        self.startTime = startTime
+        self.bundle = bundle
+        self.rootfs = rootfs
+        self.created = created
+        self.ownerPID = ownerPID
+        self.cgroup = cgroup
+        self.annotations = annotations
+    }
+
+    /// "running" while the recorded init (same pid and start time) is alive, else "stopped".
+    public var status: String {
+        ProcStat.startTime(pid: pid) == startTime ? "running" : "stopped"
+    }
+
+    public var location: ContainerLocation { ContainerLocation(pid: pid, startTime: startTime, cgroup: cgroup) }
+
+    /// The OCI state document (`runc state` shape) plus our own fields.
+    public var json: JSONValue {
+        var v1 = JSONObject()
+        for (k, path) in cgroup.v1.sorted(by: { $0.key < $1.key }) { v1[k] = .string(path) }
+        var cg: JSONObject = ["v1": .object(v1)]
+        if let v2 = cgroup.v2 { cg["v2"] = .string(v2) }
+        var ann = JSONObject()
+        for (k, value) in annotations.sorted(by: { $0.key < $1.key }) { ann[k] = .string(value) }
+        return .object([
+            "ociVersion": "1.0.2", "id": .string(id), "status": .string(status), "pid": .integer(pid),
+            "bundle": .string(bundle), "rootfs": .string(rootfs), "created": .string(created),
+            "owner": .integer(ownerPID), "startTime": .integer(startTime), "cgroup": .object(cg),
+            "annotations": .object(ann),
+        ])
+    }
+
+    init(json v: JSONValue) throws(RuntimeError) {
+        func str(_ k: String) throws(RuntimeError) -> String {
+            guard let s = v[k]?.stringValue else { throw .state("state.json: \(k) is missing") }
+            return s
+        }
+        func int<T: FixedWidthInteger>(_ k: String) throws(RuntimeError) -> T {
+            guard let n = v[k]?.numberValue?.integer(as: T.self) else { throw .state("state.json: \(k) is missing") }
+            return n
+        }
+        var v1: [String: String] = [:]
+        for m in v["cgroup"]?["v1"]?.objectValue?.members ?? [] { v1[m.key] = m.value.stringValue }
+        var ann: [String: String] = [:]
+        for m in v["annotations"]?.objectValue?.members ?? [] { ann[m.key] = m.value.stringValue }
+        self.init(id: try str("id"), pid: try int("pid"), startTime: try int("startTime"), bundle: try str("bundle"),
+                  rootfs: try str("rootfs"), created: try str("created"), ownerPID: try int("owner"),
+                  cgroup: CgroupPaths(v2: v["cgroup"]?["v2"]?.stringValue, v1: v1), annotations: ann)
+    }
+}
+
+/// The state directory: root-only (0700), one subdirectory per container.
+public struct StateStore: Sendable {
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    func dir(_ id: String) -> String { root + "/" + id }
+
+    /// Claims the id: creates `<root>/<id>` or fails if a container of that name exists.
+    public func reserve(_ id: String) throws(RuntimeError) {
+        try ContainerID.validate(id)
+        if mkdir(root, 0o700) != 0 && errno != EEXIST {
+            throw .system(step: "creating the state directory \(root)", errno: .current)
+        }
+        if mkdir(dir(id), 0o700) != 0 {
+            if errno == EEXIST { throw .alreadyExists(id: id) }
+            throw .system(step: "creating \(dir(id))", errno: .current)
+        }
+    }
+
+    public func save(_ s: ContainerState, config: OCISpec) throws(RuntimeError) {
+        do {
+            try JSONFile.write(SpecEncoder.encode(config).serialized(), to: dir(s.id) + "/config.json", mode: 0o600)
+            try JSONFile.write(s.json.serialized(), to: dir(s.id) + "/state.json", mode: 0o600)
+        } catch { throw .state("\(error)") }
+    }
+
+    public func load(_ id: String) throws(RuntimeError) -> ContainerState {
+        try ContainerID.validate(id)
+        let bytes: [UInt8]
+        do { bytes = try JSONFile.read(dir(id) + "/state.json") } catch {
+            if Files.isDirectory(dir(id)) { throw .state("container \"\(id)\" is still being created") }
+            throw .notFound(id: id)
+        }
+        do { return try ContainerState(json: JSONValue.parse(bytes)) } catch { throw .state("\(dir(id))/state.json: \(error)") }
+    }
+
+    /// The config the container was started with.
+    public func config(_ id: String) throws(RuntimeError) -> OCISpec {
+        do { return try SpecDecoder.decode(JSONFile.read(dir(id) + "/config.json")) } catch { throw .state("\(error)") }
+    }
+
+    public func list() -> [String] {
+        guard let d = opendir(root) else { return [] }
+        defer { closedir(d) }
+        var ids: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." && (try? ContainerID.validate(name)) != nil { ids.append(name) }
+        }
+        return ids.sorted()
+    }
+
+    public func remove(_ id: String) {
+        let d = dir(id)
+        for f in ["state.json", "config.json"] { unlink(d + "/" + f) }
+        rmdir(d)
+    }
+}
+
+/// Wall-clock time as RFC 3339 (UTC, nanoseconds), without Foundation.
+public enum Timestamp {
+    public static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 32)
+        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tm)
+        let ns = String(ts.tv_nsec)
+        return String(cString: buf) + "." + String(repeating: "0", count: 9 - ns.count) + ns + "Z"
+    }
+}
+
+/// `--pid-file`: the pid as text, written atomically (runc's format).
+public enum PidFile {
+    public static func write(_ pid: Int32, to path: String) throws(RuntimeError) {
+        do { try JSONFile.write(Array(String(pid).utf8), to: Files.absolute(path), mode: 0o644) } catch {
+            throw .state("\(error)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import ContainerRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Directory for container state (like runc --root).")
+    var root: String = "/run/swiftlet-runtime"
+
+    var store: StateStore { StateStore(root: root) }
+}
+
+/// Prints an error the way runc does and exits with `code`.
+func fail(_ message: String, code: Int32 = 1) -> Never {
+    writeStderr("swiftlet-runtime: \(message)\n")
+    exit(code)
+}
+
+func writeStderr(_ s: String) {
+    var bytes = Array(s.utf8)
+    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+func writeStdout(_ s: String) {
+    var bytes = Array(s.utf8)
+    var off = 0
+    while off < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + off, $0.count - off) }
+        if n <= 0 { if errno == EINTR { continue }; return }
+        off += n
+    }
+}
+
+func requireRoot() {
+    if geteuid() != 0 { fail("must be run as root") }
+}
+
+/// Signal names and numbers as `kill` accepts them: "TERM", "SIGTERM", "15".
+enum SignalName {
+    static let table: [String: Int32] = [
+        "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "TRAP": SIGTRAP, "ABRT": SIGABRT,
+        "BUS": SIGBUS, "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1, "SEGV": SIGSEGV, "USR2": SIGUSR2,
+        "PIPE": SIGPIPE, "ALRM": SIGALRM, "TERM": SIGTERM, "STKFLT": SIGSTKFLT, "CHLD": SIGCHLD, "CONT": SIGCONT,
+        "STOP": SIGSTOP, "TSTP": SIGTSTP, "TTIN": SIGTTIN, "TTOU": SIGTTOU, "URG": SIGURG, "XCPU": SIGXCPU,
+        "XFSZ": SIGXFSZ, "VTALRM": SIGVTALRM, "PROF": SIGPROF, "WINCH": SIGWINCH, "IO": SIGIO, "PWR": SIGPWR,
+        "SYS": SIGSYS,
+    ]
+
+    static func parse(_ s: String) -> Int32? {
+        if let n = Int32(s), n > 0, n < 65 { return n }
+        var name = s.uppercased()
+        if name.hasPrefix("SIG") { name.removeFirst(3) }
+        return table[name]
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import CShims
+import ContainerRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create and run a container in the foreground; its exit status becomes ours.",
+        discussion: """
+            stdio is attached (with a pty when process.terminal is true), signals sent to
+            swiftlet-runtime reach the container, and the exit status is passed on (128+N when a
+            signal N killed it). When the container's init exits, every process left in its cgroup
+            is killed and the cgroup and state are removed. If swiftlet-runtime itself is killed,
+            the container dies with it; `swiftlet-runtime delete ID` removes what remains.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: [.short, .long], help: "Path to the bundle (config.json + rootfs).")
+    var bundle: String = "."
+    @Option(name: .long, help: "Write the container's pid to this file.")
+    var pidFile: String?
+    @Option(name: .long, help: "Pass this many extra fds (3, 4, ...) to the container.")
+    var preserveFds: Int32 = 0
+    @Argument(help: "The container id (unique under --root).")
+    var id: String
+
+    func run() throws {
+        requireRoot()
+        // Block everything first: a signal that arrives while the container is being created
+        // is delivered to it (or handled by us) instead of killing us half-way.
+        var saved = sigset_t()
+        _ = sl_signals_block_all(&saved)
+        let signalFD = sl_signalfd_all()
+        if signalFD < 0 { fail("creating a signalfd failed: \(Errno(-signalFD))") }
+
+        let bundlePath = Files.absolute(bundle)
+        let spec: OCISpec
+        do { spec = try SpecDecoder.load(bundle: bundlePath) } catch { fail("\(error)") }
+        let store = global.store
+        do { try store.reserve(id) } catch { fail("\(error)") }
+
+        let container: Container
+        do {
+            container = try Container.start(id: id, spec: spec, bundle: bundlePath,
+                                            options: LaunchOptions(dieWithParent: true, preserveFDs: preserveFds))
+        } catch {
+            store.remove(id)
+            fail("\(error)")
+        }
+        let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime, bundle: bundlePath,
+                                   rootfs: Files.absolute(spec.root?.path ?? "rootfs", base: bundlePath),
+                                   created: Timestamp.now(), ownerPID: getpid(), cgroup: container.cgroup.paths,
+                                   annotations: spec.annotations)
+        do {
+            try store.save(state, config: spec)
+            if let pidFile { try PidFile.write(container.pid, to: pidFile) }
+        } catch {
+            _ = try? container.destroy()
+            store.remove(id)
+            fail("\(error)")
+        }
+
+        let status = ForegroundLoop.run(container, signalFD: signalFD)
+        do { try container.destroy() } catch { writeStderr("swiftlet-runtime: cleaning up \(id): \(error)\n") }
+        store.remove(id)
+        if status.oomKilled { writeStderr("swiftlet-runtime: container \(id) was OOM-killed\n") }
+        Glibc.exit(status.shellCode)
+    }
+}
