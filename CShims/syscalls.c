@@ -76,6 +76,8 @@ int sl_signalfd_read(int fd) {
 
 int sl_set_dumpable(int on) { RET(prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0)); }
 
+int sl_get_dumpable(void) { RET(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)); }
+
 int sl_set_child_subreaper(void) { RET(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)); }
 
 int sl_cap_last_cap(void) {

@@ -79,7 +79,7 @@ done < <("$root/bin/busybox" --list-full)
 [ "$n" -gt 100 ] || die "only $n applet links were made; is the busybox binary complete?"
 
 mkdir -p "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/var" \
-         "$root/tmp" "$root/root"
+         "$root/tmp" "$root/root" "$root/mnt" "$root/home"
 chmod 1777 "$root/tmp"
 chmod 0700 "$root/root"
 

@@ -121,8 +121,9 @@ extension Cgroup {
         let path = CgroupFS.join(dir, "cgroup.events")
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            if errno == ENOENT { return }
-            throw .open(path: path, errno: errno)
+            let e = errno
+            if e == ENOENT { return }
+            throw .open(path: path, errno: e)
         }
         defer { close(fd) }
         let deadline = CgroupFS.monotonicMs() + Int64(timeoutMs)

@@ -4,6 +4,8 @@ import CShims
 /// "deny everything": a later rule overrides an earlier one for the devices and access it names.
 public struct DeviceRule: Sendable, Equatable, Hashable {
     public enum Kind: Character, Sendable, Hashable {
+        /// Every device: like "a" written to v1 devices.allow / devices.deny, it resets the list to
+        /// allow-all or deny-all, whatever major, minor and access say.
         case all = "a"
         case char = "c"
         case block = "b"

@@ -63,6 +63,48 @@ struct LiveCgroups {
         }
     }
 
+    /// A container may create cgroups below its own (nested runtimes, systemd): listing, killing
+    /// and removal cover them.
+    @Test func nestedCgroupsAreKilledAndRemoved() throws {
+        guard let layout = hostLayout else { return }
+        let cgroup = try Cgroup.create(name: uniqueName("nested"), layout: layout)
+        defer { try? cgroup.destroy() }
+        let inner = cgroup.paths.allDirectories.map { $0 + "/inner" }
+        for dir in inner {
+            #expect(mkdir(dir, 0o755) == 0)
+            for file in ["cpuset.cpus", "cpuset.mems"] where cgroup.paths.v1["cpuset"].map({ dir.hasPrefix($0) }) == true {
+                try CgroupFS.write(fileText(Cgroup.parentDirectory(of: dir) + "/" + file) ?? "", to: file, in: dir)
+            }
+        }
+        let sleeper = try Child(["/bin/sleep", "30"])
+        for dir in inner { try CgroupFS.write(String(sleeper.pid), to: "cgroup.procs", in: dir) }
+        #expect(try cgroup.pids() == [sleeper.pid])
+        try cgroup.destroy()
+        #expect(sleeper.wait() == .signal(SIGKILL))
+        #expect(!(inner + cgroup.paths.allDirectories).contains(where: CgroupFS.exists))
+    }
+
+    /// The v1-only code paths (no cgroup2: freezer-based kill, polled emptiness, no v2 fd), run on a
+    /// hybrid host by leaving its cgroup2 tree out of the layout.
+    @Test(.enabled(if: !(hostLayout?.v1Hierarchies.isEmpty ?? true), "the host has no v1 hierarchies"))
+    func legacyLayoutWithoutCgroup2() throws {
+        let layout = CgroupLayout.legacy(v1: hostLayout?.v1Hierarchies ?? [:])
+        let cgroup = try Cgroup.create(name: uniqueName("legacy"), layout: layout,
+                                       resources: CgroupResources(pidsLimit: .value(20)))
+        defer { try? cgroup.destroy() }
+        #expect(cgroup.paths.v2 == nil)
+        #expect(try cgroup.openV2Directory() == -1)
+        let sleepers = try (0..<2).map { _ in try Child(["/bin/sleep", "30"]) }
+        for s in sleepers { try cgroup.addProcess(s.pid) }
+        #expect(try cgroup.waitUntilEmpty(timeoutMs: 20) == false)
+        try cgroup.kill(signal: SIGKILL)
+        #expect(try cgroup.waitUntilEmpty(timeoutMs: 5000))
+        for s in sleepers { #expect(s.wait() == .signal(SIGKILL)) }
+        #expect(!cgroup.isFrozen())
+        try cgroup.destroy()
+        #expect(!cgroup.paths.allDirectories.contains(where: CgroupFS.exists))
+    }
+
     /// Signals other than SIGKILL go through freeze / signal every pid / thaw.
     @Test func killWithOtherSignalFreezesAndThaws() throws {
         try withCgroup("term") { cgroup in

@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 @testable import Cgroups
 
@@ -52,10 +53,10 @@ final class Child {
     init(_ argv: [String]) throws {
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
-        guard pipe2(&input, O_CLOEXEC) == 0 else { throw TestFailure("pipe2: \(errno)") }
-        guard pipe2(&output, O_CLOEXEC) == 0 else {
+        guard sl_pipe_cloexec(&input) == 0 else { throw TestFailure("pipe2 failed") }
+        guard sl_pipe_cloexec(&output) == 0 else {
             close(input[0]); close(input[1])
-            throw TestFailure("pipe2: \(errno)")
+            throw TestFailure("pipe2 failed")
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -63,10 +64,21 @@ final class Child {
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, output[1], 2)
+        // The test runner may block or ignore signals; a child must start with the defaults.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var all = sigset_t()
+        var none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, environ)
+        let rc = posix_spawn(&pid, argv[0], &actions, &attr, cArgs, environ)
         close(input[0])
         close(output[1])
         guard rc == 0 else {

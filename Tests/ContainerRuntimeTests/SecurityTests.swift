@@ -37,7 +37,7 @@ struct SecurityTests {
                 spec.process?.capabilities?[keyPath: k].append("CAP_SYS_ADMIN")
             }
         }
-        let script = "unshare -m true && echo unshare-ok; mount -t tmpfs none /mnt && echo mount-ok; true"
+        let script = "unshare -m true && echo unshare-ok; mount -t tmpfs none /tmp && echo mount-ok; true"
         let filtered = TestBundle(args: ["sh", "-c", script], withSysAdmin).run()
         #expect(!filtered.stdout.contains("unshare-ok") && !filtered.stdout.contains("mount-ok"), "\(filtered.stdout)")
         #expect(filtered.stderr.contains("Operation not permitted"), "\(filtered.stderr)")
@@ -75,7 +75,7 @@ struct SecurityTests {
         try c.destroy()
         // Non-dumpable: no process of another user namespace or without CAP_SYS_PTRACE can open
         // /proc/<runtime>/exe (CVE-2019-5736).
-        #expect(prctl(PR_GET_DUMPABLE) == 0)
+        #expect(sl_get_dumpable() == 0)
     }
 }
 
@@ -85,7 +85,7 @@ struct HostileRootfsTests {
     /// A private copy of the busybox image to plant symlinks in.
     static func hostileImage() -> String {
         let dir = TestSupport.tempDir("swiftlet-hostile")
-        let r = TestSupport.sh("cp -a '\(TestSupport.busybox)' '\(dir)/rootfs'")
+        let r = TestSupport.sh("mkdir '\(dir)/rootfs' && cp -a '\(TestSupport.busybox)/.' '\(dir)/rootfs/'")
         precondition(r.status == 0, r.stderr)
         return dir + "/rootfs"
     }
@@ -93,7 +93,7 @@ struct HostileRootfsTests {
     @Test func aMountTargetSymlinkedToAHostPathStaysInside() throws {
         let image = Self.hostileImage()
         defer { try? FileManager.default.removeItem(atPath: (image as NSString).deletingLastPathComponent) }
-        let hostDir = TestSupport.tempDir("swiftlet-hostdir")
+        let hostDir = TestSupport.tempDir("swiftlet-hostdir", under: "/var/tmp")
         defer { try? FileManager.default.removeItem(atPath: hostDir) }
         // The link's target exists on the host and in the image: the image's must be chosen.
         try FileManager.default.createDirectory(atPath: image + hostDir, withIntermediateDirectories: true)
@@ -113,7 +113,7 @@ struct HostileRootfsTests {
     @Test func dotDotInAMountTargetCannotClimbOut() throws {
         let image = Self.hostileImage()
         defer { try? FileManager.default.removeItem(atPath: (image as NSString).deletingLastPathComponent) }
-        let hostDir = TestSupport.tempDir("swiftlet-hostdir")
+        let hostDir = TestSupport.tempDir("swiftlet-hostdir", under: "/var/tmp")
         defer { try? FileManager.default.removeItem(atPath: hostDir) }
         try FileManager.default.createDirectory(atPath: image + hostDir, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: image + "/escape", withDestinationPath: "../../../../../../../.." + hostDir)
@@ -142,7 +142,7 @@ struct HostileRootfsTests {
         }
         let r = b.run()
         #expect(r.status != 0)
-        #expect(r.stderr.contains("masking /proc/kcore failed"), "\(r.stderr)")
+        #expect(r.stderr.contains("masking /proc/") && r.stderr.contains("Too many levels of symbolic links"), "\(r.stderr)")
         #expect(try String(contentsOfFile: hostFile, encoding: .utf8) == "host secret\n")
     }
 }

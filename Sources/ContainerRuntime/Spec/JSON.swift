@@ -69,7 +69,9 @@ public struct JSONNumber: Sendable, Equatable, CustomStringConvertible {
 public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// One key and its value.
     public struct Member: Sendable, Equatable {
+        /// The member's name.
         public var key: String
+        /// The member's value.
         public var value: JSONValue
     }
 
@@ -84,8 +86,11 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         for (key, value) in elements { self[key] = value }
     }
 
+    /// The number of members.
     public var count: Int { members.count }
+    /// Whether the object has no members.
     public var isEmpty: Bool { members.isEmpty }
+    /// The keys, in order.
     public var keys: [String] { members.map(\.key) }
 
     /// The value for `key`. Setting replaces in place or appends; setting nil removes.
@@ -126,6 +131,7 @@ extension JSONValue {
         }
     }
 
+    /// The payload of a string value; nil for other kinds (likewise for the accessors below).
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
     public var numberValue: JSONNumber? { if case .number(let n) = self { return n } else { return nil } }
@@ -161,6 +167,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public let line: Int
     /// 1-based column, counted in bytes.
     public let column: Int
+    /// What is wrong: "unexpected character ',', expected a value".
     public let message: String
 
     public var description: String { "line \(line), column \(column): \(message)" }
@@ -216,7 +223,7 @@ private struct JSONParser {
         try enter()
         pos += 1  // {
         var object = JSONObject()
-        var seen = Set<String>()
+        var keyIndex = Set<String>()  // built only for large objects; small ones are scanned
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             pos += 1
@@ -230,7 +237,14 @@ private struct JSONParser {
             }
             let keyOffset = pos
             let key = try string()
-            guard seen.insert(key).inserted else {
+            let duplicate: Bool
+            if object.count < 16 {
+                duplicate = object.members.contains { $0.key == key }
+            } else {
+                if keyIndex.isEmpty { keyIndex = Set(object.keys) }
+                duplicate = !keyIndex.insert(key).inserted
+            }
+            guard !duplicate else {
                 throw error("duplicate key \(JSONValue.string(key).text())", at: keyOffset)
             }
             skipWhitespace()
@@ -285,29 +299,37 @@ private struct JSONParser {
     private mutating func string() throws(JSONParseError) -> String {
         let start = pos
         pos += 1  // opening quote
-        // Fast path: most strings have no escapes and can be validated in place.
+        // Fast path: most strings are ASCII without escapes and are taken as they are.
         var end = pos
+        var ascii = true
         while end < bytes.count {
             let b = bytes[end]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            let text = try utf8String(bytes[pos..<end], start: start)
+            if !ascii { try validateUTF8(pos..<end) }
+            let text = String(decoding: bytes[pos..<end], as: UTF8.self)
             pos = end + 1
             return text
         }
+        if !ascii { try validateUTF8(pos..<end) }
         var buffer = Array(bytes[pos..<end])
         pos = end
         while let b = current {
             switch b {
             case UInt8(ascii: "\""):
                 pos += 1
-                return try utf8String(buffer[...], start: start)
+                return String(decoding: buffer, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try escape(into: &buffer)
             case 0..<0x20:
                 throw error("control character \(hex(b)) must be escaped in a string")
+            case 0x80...:
+                let sequenceEnd = try validateUTF8Sequence(at: pos)
+                buffer.append(contentsOf: bytes[pos..<sequenceEnd])
+                pos = sequenceEnd
             default:
                 buffer.append(b)
                 pos += 1
@@ -316,11 +338,36 @@ private struct JSONParser {
         throw error("unterminated string", at: start)
     }
 
-    private func utf8String(_ utf8: ArraySlice<UInt8>, start: Int) throws(JSONParseError) -> String {
-        guard let text = String(validating: utf8, as: UTF8.self) else {
-            throw error("string is not valid UTF-8", at: start)
+    /// Checks that `range` is well-formed UTF-8, so that String(decoding:) never has to repair it.
+    private func validateUTF8(_ range: Range<Int>) throws(JSONParseError) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            i = bytes[i] < 0x80 ? i + 1 : try validateUTF8Sequence(at: i)
         }
-        return text
+    }
+
+    /// Checks the multi-byte sequence starting at `i` (Unicode Table 3-7: no overlong forms, no
+    /// surrogates, nothing above U+10FFFF) and returns the index just past it.
+    private func validateUTF8Sequence(at i: Int) throws(JSONParseError) -> Int {
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        let continuations: Int
+        switch bytes[i] {
+        case 0xC2...0xDF: continuations = 1
+        case 0xE0: continuations = 2; second = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: continuations = 2
+        case 0xED: continuations = 2; second = 0x80...0x9F
+        case 0xF0: continuations = 3; second = 0x90...0xBF
+        case 0xF1...0xF3: continuations = 3
+        case 0xF4: continuations = 3; second = 0x80...0x8F
+        default: throw error("invalid UTF-8 byte \(hex(bytes[i]))", at: i)
+        }
+        for k in 1...continuations {
+            let range = k == 1 ? second : 0x80...0xBF
+            guard i + k < bytes.count, range.contains(bytes[i + k]) else {
+                throw error("invalid UTF-8 sequence", at: i)
+            }
+        }
+        return i + continuations + 1
     }
 
     private mutating func escape(into buffer: inout [UInt8]) throws(JSONParseError) {
@@ -524,23 +571,35 @@ extension JSONValue {
     /// Escapes what RFC 8259 requires (quote, backslash, controls); other UTF-8 passes through.
     private static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case 0x22: out.append(contentsOf: #"\""#.utf8)
-            case 0x5C: out.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
-            case 0x09: out.append(contentsOf: #"\t"#.utf8)
-            case 0x08: out.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
-            case 0..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hexDigit(b >> 4))
-                out.append(hexDigit(b & 0xF))
-            default: out.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Copy runs that need no escaping in one go.
+            var runStart = 0
+            for (i, b) in utf8.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                writeEscape(b, to: &out)
+                runStart = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscape(_ b: UInt8, to out: inout [UInt8]) {
+        switch b {
+        case 0x22: out.append(contentsOf: #"\""#.utf8)
+        case 0x5C: out.append(contentsOf: #"\\"#.utf8)
+        case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+        case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+        case 0x09: out.append(contentsOf: #"\t"#.utf8)
+        case 0x08: out.append(contentsOf: #"\b"#.utf8)
+        case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+        case 0..<0x20:
+            out.append(contentsOf: #"\u00"#.utf8)
+            out.append(hexDigit(b >> 4))
+            out.append(hexDigit(b & 0xF))
+        default: out.append(b)
+        }
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
@@ -554,6 +613,7 @@ extension JSONValue {
 public struct JSONFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// "read" or "write".
     public let verb: String
+    /// The file.
     public let path: String
     /// strerror text, or why the file was refused.
     public let reason: String

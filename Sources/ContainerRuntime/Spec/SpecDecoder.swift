@@ -36,7 +36,9 @@
 
 /// One problem in config.json, located by its JSON path ("process.args[0]"; "" for the document).
 public struct SpecIssue: Sendable, Equatable, CustomStringConvertible {
+    /// Where: "linux.namespaces[2].type".
     public let path: String
+    /// What is wrong, as a sentence fragment: "unknown namespace type \"foo\"".
     public let message: String
 
     public init(path: String, message: String) {
@@ -188,45 +190,44 @@ private final class SpecReader {
     }
 
     // MARK: Typed views of one value
+    // Paths are built only when there is something to report: a config has hundreds of values.
 
     private func mismatch<T>(_ expected: String, _ value: JSONValue, _ path: String) -> T? {
         malformed(path, "expected \(expected), got \(value.typeName)")
         return nil
     }
 
-    private func object(_ value: JSONValue, _ path: String) -> Fields? {
-        guard case .object(let object) = value else { return mismatch("an object", value, path) }
-        return Fields(object: object, path: path)
+    private func object(_ value: JSONValue, _ path: @autoclosure () -> String) -> Fields? {
+        guard case .object(let object) = value else { return mismatch("an object", value, path()) }
+        return Fields(object: object, path: path())
     }
 
-    private func array(_ value: JSONValue, _ path: String) -> [JSONValue]? {
-        guard case .array(let elements) = value else { return mismatch("an array", value, path) }
+    private func array(_ value: JSONValue, _ path: @autoclosure () -> String) -> [JSONValue]? {
+        guard case .array(let elements) = value else { return mismatch("an array", value, path()) }
         return elements
     }
 
-    private func string(_ value: JSONValue, _ path: String) -> String? {
-        guard case .string(let s) = value else { return mismatch("a string", value, path) }
+    private func string(_ value: JSONValue, _ path: @autoclosure () -> String) -> String? {
+        guard case .string(var s) = value else { return mismatch("a string", value, path()) }
         // These strings reach C as paths, arguments and names; a NUL would silently cut them short.
-        guard !s.utf8.contains(0) else {
-            malformed(path, "must not contain a NUL character")
+        guard !s.withUTF8({ $0.contains(0) }) else {
+            malformed(path(), "must not contain a NUL character")
             return nil
         }
         return s
     }
 
-    private func bool(_ value: JSONValue, _ path: String) -> Bool? {
-        guard case .bool(let b) = value else { return mismatch("a boolean", value, path) }
+    private func bool(_ value: JSONValue, _ path: @autoclosure () -> String) -> Bool? {
+        guard case .bool(let b) = value else { return mismatch("a boolean", value, path()) }
         return b
     }
 
-    private func integer<T: FixedWidthInteger>(_ value: JSONValue, _ path: String, _ type: T.Type) -> T? {
+    private func integer<T: FixedWidthInteger>(_ value: JSONValue, _ path: @autoclosure () -> String,
+                                               _ type: T.Type) -> T? {
+        if case .number(let n) = value, let v = n.integer(as: T.self) { return v }
         let expected = T.isSigned ? "a \(T.bitWidth)-bit integer" : "an unsigned \(T.bitWidth)-bit integer"
-        guard case .number(let n) = value else { return mismatch(expected, value, path) }
-        guard let v = n.integer(as: T.self) else {
-            malformed(path, "expected \(expected), got \(n.text)")
-            return nil
-        }
-        return v
+        malformed(path(), "expected \(expected), got \(value.numberValue?.text ?? value.typeName)")
+        return nil
     }
 
     // MARK: Members of an object
@@ -254,24 +255,24 @@ private final class SpecReader {
         member(f, key, required: required).flatMap { integer($0, f.path(key), type) }
     }
 
+    /// The array's elements converted by `element`, which gets the element's path lazily.
     private func list<T>(_ f: Fields, _ key: String, required: Bool = false,
-                         _ element: (JSONValue, String) -> T?) -> [T] {
-        let path = f.path(key)
-        guard let value = member(f, key, required: required), let items = array(value, path) else { return [] }
+                         _ element: (JSONValue, () -> String) -> T?) -> [T] {
+        guard let value = member(f, key, required: required), let items = array(value, f.path(key)) else { return [] }
         var out: [T] = []
         out.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
-            if let e = element(item, SpecPath.index(path, i)) { out.append(e) }
+            if let e = element(item, { SpecPath.index(f.path(key), i) }) { out.append(e) }
         }
         return out
     }
 
     private func strings(_ f: Fields, _ key: String, required: Bool = false) -> [String] {
-        list(f, key, required: required) { string($0, $1) }
+        list(f, key, required: required) { value, path in string(value, path()) }
     }
 
     private func objects<T>(_ f: Fields, _ key: String, _ element: (Fields) -> T) -> [T] {
-        list(f, key) { value, path in object(value, path).map(element) }
+        list(f, key) { value, path in object(value, path()).map(element) }
     }
 
     private func stringMap(_ f: Fields, _ key: String) -> [String: String] {
@@ -295,10 +296,18 @@ private final class SpecReader {
         if let value = f[key], !value.isEmptyValue { reject(f.path(key), message) }
     }
 
+    // The complete key sets of the objects where unknown keys are refused.
+    private static let capabilityKeys: Set<String> = ["bounding", "effective", "inheritable", "permitted", "ambient"]
+    private static let seccompKeys: Set<String> = [
+        "defaultAction", "defaultErrnoRet", "architectures", "flags", "listenerPath", "listenerMetadata", "syscalls",
+    ]
+    private static let syscallRuleKeys: Set<String> = ["names", "action", "errnoRet", "args"]
+    private static let syscallArgKeys: Set<String> = ["index", "value", "valueTwo", "op"]
+
     /// Rejects keys not in `known`, for objects where an ignored key could weaken security.
     private func rejectUnknown(_ f: Fields, known: Set<String>) {
-        for key in f.object.keys where !known.contains(key) {
-            reject(f.path(key), "unknown field; swiftlet-runtime refuses fields it does not know in "
+        for member in f.object.members where !known.contains(member.key) {
+            reject(f.path(member.key), "unknown field; swiftlet-runtime refuses fields it does not know in "
                 + "security settings rather than ignoring them")
         }
     }
@@ -367,11 +376,11 @@ private final class SpecReader {
         OCISpec.User(uid: integer(f, "uid", UInt32.self, required: true) ?? 0,
                      gid: integer(f, "gid", UInt32.self, required: true) ?? 0,
                      umask: integer(f, "umask", UInt32.self),
-                     additionalGids: list(f, "additionalGids") { integer($0, $1, UInt32.self) })
+                     additionalGids: list(f, "additionalGids") { value, path in integer(value, path(), UInt32.self) })
     }
 
     private func capabilities(_ f: Fields) -> OCISpec.Capabilities {
-        rejectUnknown(f, known: ["bounding", "effective", "inheritable", "permitted", "ambient"])
+        rejectUnknown(f, known: Self.capabilityKeys)
         return OCISpec.Capabilities(bounding: strings(f, "bounding"), effective: strings(f, "effective"),
                                     inheritable: strings(f, "inheritable"), permitted: strings(f, "permitted"),
                                     ambient: strings(f, "ambient"))
@@ -436,8 +445,7 @@ private final class SpecReader {
     }
 
     private func seccomp(_ f: Fields) -> OCISpec.Seccomp {
-        rejectUnknown(f, known: ["defaultAction", "defaultErrnoRet", "architectures", "flags",
-                                 "listenerPath", "listenerMetadata", "syscalls"])
+        rejectUnknown(f, known: Self.seccompKeys)
         rejectNonEmpty(f, "listenerPath", "seccomp agents are not supported by swiftlet-runtime; remove the field")
         return OCISpec.Seccomp(defaultAction: string(f, "defaultAction", required: true) ?? "",
                                defaultErrnoRet: integer(f, "defaultErrnoRet", UInt32.self),
@@ -446,7 +454,7 @@ private final class SpecReader {
     }
 
     private func syscallRule(_ f: Fields) -> OCISpec.SyscallRule {
-        rejectUnknown(f, known: ["names", "action", "errnoRet", "args"])
+        rejectUnknown(f, known: Self.syscallRuleKeys)
         return OCISpec.SyscallRule(names: strings(f, "names", required: true),
                                    action: string(f, "action", required: true) ?? "",
                                    errnoRet: integer(f, "errnoRet", UInt32.self),
@@ -454,7 +462,7 @@ private final class SpecReader {
     }
 
     private func syscallArg(_ f: Fields) -> OCISpec.SyscallArg {
-        rejectUnknown(f, known: ["index", "value", "valueTwo", "op"])
+        rejectUnknown(f, known: Self.syscallArgKeys)
         return OCISpec.SyscallArg(index: integer(f, "index", UInt32.self, required: true) ?? 0,
                                   value: integer(f, "value", UInt64.self, required: true) ?? 0,
                                   valueTwo: integer(f, "valueTwo", UInt64.self) ?? 0,
@@ -478,8 +486,8 @@ private struct SpecValidator {
         issues.append(SpecIssue(path: path, message: message))
     }
 
-    private mutating func requireAbsolute(_ path: String, at jsonPath: String) {
-        if !path.hasPrefix("/") { fail(jsonPath, "must be an absolute path, got \(quoted(path))") }
+    private mutating func requireAbsolute(_ path: String, at jsonPath: @autoclosure () -> String) {
+        if !path.hasPrefix("/") { fail(jsonPath(), "must be an absolute path, got \(quoted(path))") }
     }
 
     private mutating func check(_ spec: OCISpec) {
@@ -536,14 +544,14 @@ private struct SpecValidator {
         }
         var seen = Set<String>()
         for (i, rlimit) in p.rlimits.enumerated() {
-            let path = SpecPath.index("process.rlimits", i)
+            let path = { SpecPath.index("process.rlimits", i) }
             if !SpecNames.rlimitSet.contains(rlimit.type) {
-                fail(path + ".type", "unknown rlimit \(quoted(rlimit.type))")
+                fail(path() + ".type", "unknown rlimit \(quoted(rlimit.type))")
             } else if !seen.insert(rlimit.type).inserted {
-                fail(path + ".type", "duplicate rlimit \(quoted(rlimit.type))")
+                fail(path() + ".type", "duplicate rlimit \(quoted(rlimit.type))")
             }
             if rlimit.soft > rlimit.hard {
-                fail(path, "soft limit \(rlimit.soft) is greater than hard limit \(rlimit.hard)")
+                fail(path(), "soft limit \(rlimit.soft) is greater than hard limit \(rlimit.hard)")
             }
         }
         if let score = p.oomScoreAdj, !(-1000...1000).contains(score) {
@@ -564,26 +572,26 @@ private struct SpecValidator {
     private mutating func check(_ linux: OCISpec.Linux, namespaces: Set<String>) {
         var seen = Set<String>()
         for (i, ns) in linux.namespaces.enumerated() {
-            let path = SpecPath.index("linux.namespaces", i)
+            let path = { SpecPath.index("linux.namespaces", i) }
             switch ns.type {
-            case "user": fail(path + ".type", "user namespaces are not supported by swiftlet-runtime")
-            case "time": fail(path + ".type", "time namespaces are not supported by swiftlet-runtime")
+            case "user": fail(path() + ".type", "user namespaces are not supported by swiftlet-runtime")
+            case "time": fail(path() + ".type", "time namespaces are not supported by swiftlet-runtime")
             case _ where SpecNames.namespaces.contains(ns.type):
-                if !seen.insert(ns.type).inserted { fail(path + ".type", "duplicate namespace type \(quoted(ns.type))") }
+                if !seen.insert(ns.type).inserted { fail(path() + ".type", "duplicate namespace type \(quoted(ns.type))") }
             default:
-                fail(path + ".type", "unknown namespace type \(quoted(ns.type)); expected one of "
+                fail(path() + ".type", "unknown namespace type \(quoted(ns.type)); expected one of "
                     + SpecNames.namespaces.joined(separator: ", "))
             }
-            if let nsPath = ns.path { requireAbsolute(nsPath, at: path + ".path") }
+            if let nsPath = ns.path { requireAbsolute(nsPath, at: path() + ".path") }
         }
         for (i, device) in linux.devices.enumerated() {
-            let path = SpecPath.index("linux.devices", i)
+            let path = { SpecPath.index("linux.devices", i) }
             if !["c", "b", "u", "p"].contains(device.type) {
-                fail(path + ".type", "unknown device type \(quoted(device.type)); expected c, b, u or p")
+                fail(path() + ".type", "unknown device type \(quoted(device.type)); expected c, b, u or p")
             }
-            requireAbsolute(device.path, at: path + ".path")
-            if device.major < 0 { fail(path + ".major", "must not be negative, got \(device.major)") }
-            if device.minor < 0 { fail(path + ".minor", "must not be negative, got \(device.minor)") }
+            requireAbsolute(device.path, at: path() + ".path")
+            if device.major < 0 { fail(path() + ".major", "must not be negative, got \(device.major)") }
+            if device.minor < 0 { fail(path() + ".minor", "must not be negative, got \(device.minor)") }
         }
         if let resources = linux.resources { check(resources) }
         if let seccomp = linux.seccomp { check(seccomp) }
@@ -607,15 +615,15 @@ private struct SpecValidator {
 
     private mutating func check(_ resources: OCISpec.Resources) {
         for (i, rule) in resources.devices.enumerated() {
-            let path = SpecPath.index("linux.resources.devices", i)
+            let path = { SpecPath.index("linux.resources.devices", i) }
             if let type = rule.type, !["a", "b", "c"].contains(type) {
-                fail(path + ".type", "unknown device type \(quoted(type)); expected a, b or c")
+                fail(path() + ".type", "unknown device type \(quoted(type)); expected a, b or c")
             }
             if let access = rule.access, access.isEmpty || !access.allSatisfy({ "rwm".contains($0) }) {
-                fail(path + ".access", "expected a combination of r, w and m, got \(quoted(access))")
+                fail(path() + ".access", "expected a combination of r, w and m, got \(quoted(access))")
             }
-            if let major = rule.major, major < 0 { fail(path + ".major", "must not be negative (omit it to match any), got \(major)") }
-            if let minor = rule.minor, minor < 0 { fail(path + ".minor", "must not be negative (omit it to match any), got \(minor)") }
+            if let major = rule.major, major < 0 { fail(path() + ".major", "must not be negative (omit it to match any), got \(major)") }
+            if let minor = rule.minor, minor < 0 { fail(path() + ".minor", "must not be negative (omit it to match any), got \(minor)") }
         }
         if let memory = resources.memory {
             for (field, value) in [("limit", memory.limit), ("reservation", memory.reservation), ("swap", memory.swap)] {
@@ -635,42 +643,42 @@ private struct SpecValidator {
             fail(SpecPath.index("linux.seccomp.architectures", i), "unknown architecture \(quoted(arch))")
         }
         for (i, flag) in seccomp.flags.enumerated() {
-            let path = SpecPath.index("linux.seccomp.flags", i)
+            let path = { SpecPath.index("linux.seccomp.flags", i) }
             switch flag {
             case "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW":
                 break
             case "SECCOMP_FILTER_FLAG_NEW_LISTENER", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV":
-                fail(path, "\(flag) needs a seccomp agent, which swiftlet-runtime does not support")
+                fail(path(), "\(flag) needs a seccomp agent, which swiftlet-runtime does not support")
             default:
-                fail(path, "unknown flag \(quoted(flag)); expected SECCOMP_FILTER_FLAG_LOG, "
+                fail(path(), "unknown flag \(quoted(flag)); expected SECCOMP_FILTER_FLAG_LOG, "
                     + "SECCOMP_FILTER_FLAG_SPEC_ALLOW or SECCOMP_FILTER_FLAG_TSYNC")
             }
         }
         for (i, rule) in seccomp.syscalls.enumerated() {
-            let path = SpecPath.index("linux.seccomp.syscalls", i)
-            if rule.names.isEmpty { fail(path + ".names", "must not be empty") }
+            let path = { SpecPath.index("linux.seccomp.syscalls", i) }
+            if rule.names.isEmpty { fail(path() + ".names", "must not be empty") }
             for (j, name) in rule.names.enumerated() where name.isEmpty {
-                fail(SpecPath.index(path + ".names", j), "must not be empty")
+                fail(SpecPath.index(path() + ".names", j), "must not be empty")
             }
-            checkAction(rule.action, at: path + ".action")
+            checkAction(rule.action, at: path() + ".action")
             for (j, arg) in rule.args.enumerated() {
-                let argPath = SpecPath.index(path + ".args", j)
+                let argPath = { SpecPath.index(path() + ".args", j) }
                 if arg.index > 5 {
-                    fail(argPath + ".index", "must be 0 to 5 (a syscall has six arguments), got \(arg.index)")
+                    fail(argPath() + ".index", "must be 0 to 5 (a syscall has six arguments), got \(arg.index)")
                 }
                 if !SpecNames.seccompOperators.contains(arg.op) {
-                    fail(argPath + ".op", "unknown operator \(quoted(arg.op)); expected one of "
+                    fail(argPath() + ".op", "unknown operator \(quoted(arg.op)); expected one of "
                         + SpecNames.seccompOperators.joined(separator: ", "))
                 }
             }
         }
     }
 
-    private mutating func checkAction(_ action: String, at path: String) {
+    private mutating func checkAction(_ action: String, at path: @autoclosure () -> String) {
         if action == "SCMP_ACT_NOTIFY" {
-            fail(path, "SCMP_ACT_NOTIFY needs a seccomp agent, which swiftlet-runtime does not support")
+            fail(path(), "SCMP_ACT_NOTIFY needs a seccomp agent, which swiftlet-runtime does not support")
         } else if !SpecNames.seccompActions.contains(action) {
-            fail(path, "unknown seccomp action \(quoted(action)); expected one of "
+            fail(path(), "unknown seccomp action \(quoted(action)); expected one of "
                 + SpecNames.seccompActions.joined(separator: ", "))
         }
     }

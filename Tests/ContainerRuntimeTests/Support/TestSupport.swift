@@ -58,22 +58,37 @@ enum TestSupport {
             try? input.fileHandleForWriting.close()
         }
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        var errData = Data()
+        let errData = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { errData.data = readAll(err.fileHandleForReading.fileDescriptor); group.leave() }
+        let outData = readAll(out.fileHandleForReading.fileDescriptor)
         group.wait()
         p.waitUntilExit()
         let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
         return Output(status: status, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData.data, as: UTF8.self))
     }
+
+    /// Reads to EOF, retrying EINTR (FileHandle traps on it).
+    static func readAll(_ fd: Int32) -> Data {
+        var data = Data()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return data }
+            data.append(contentsOf: buf[0..<n])
+        }
+    }
+
+    /// Written by one reader thread, read after it is joined.
+    final class DataBox: @unchecked Sendable { var data = Data() }
 
     static func sh(_ command: String) -> Output { run("/bin/sh", ["-c", command]) }
 
-    static func tempDir(_ prefix: String = "swiftlet-test") -> String {
-        let path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
+    static func tempDir(_ prefix: String = "swiftlet-test", under parent: String = "/tmp") -> String {
+        let path = parent + "/\(prefix)-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
