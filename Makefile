@@ -36,7 +36,7 @@ demo: deps build demo-rootfs
 	SWIFTLET_RUNTIME=$(RELEASE_BIN) rootfs/demo.sh
 
 test: deps demo-rootfs
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 	@if [ -x Tests/v2vm/run-cgroup-tests ]; then \
 	  echo "test: running the pure cgroup v2 suite (Tests/v2vm/run-cgroup-tests)"; \
 	  Tests/v2vm/run-cgroup-tests; \

@@ -32,7 +32,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ContainerRuntimeTests", dependencies: ["ContainerRuntime", "Cgroups", "CShims", "swiftlet-runtime"]),
+        // Runs many containers in one quiet process and reports leaked fds, mounts and cgroups.
+        .executableTarget(name: "swiftlet-leakcheck", dependencies: ["ContainerRuntime"], path: "Tests/LeakCheck"),
+        .testTarget(
+            name: "ContainerRuntimeTests",
+            dependencies: ["ContainerRuntime", "Cgroups", "CShims", "swiftlet-runtime", "swiftlet-leakcheck"],
+            exclude: []
+        ),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "CShims"]),
     ]
 )

@@ -154,16 +154,18 @@ int sl_devices_bpf_attach(int cgroup_dirfd, const struct sl_device_rule *rules, 
     prog[n++] = ldx_w(BPF_REG_4, BPF_REG_1, 4);          // w4 = major
     prog[n++] = ldx_w(BPF_REG_5, BPF_REG_1, 8);          // w5 = minor
 
-    // rules, last first; nothing after an 'a' rule (in evaluation order) can ever run
-    for (uint32_t i = n_rules; i-- > 0;) {
+    // rules, last first; an 'a' rule always decides, so nothing after it could run (and the
+    // verifier refuses unreachable instructions)
+    int decided = 0;
+    for (uint32_t i = n_rules; i-- > 0 && !decided;) {
         n += emit_rule(&rules[i], prog + n);
-        if (rules[i].type == 'a')
-            goto done;
+        decided = rules[i].type == 'a';
     }
-    // epilogue: default deny
-    prog[n++] = mov64_imm(BPF_REG_0, 0);
-    prog[n++] = exit_insn();
-done:;
+    if (!decided) {
+        // epilogue: default deny
+        prog[n++] = mov64_imm(BPF_REG_0, 0);
+        prog[n++] = exit_insn();
+    }
 
     static const char license[] = "GPL";
     union bpf_attr load;

@@ -57,6 +57,10 @@ enum ProcessPlanner {
             caps.permitted = try capabilityMask(c.permitted, field: "\(field).capabilities.permitted", lastCap: last)
             caps.inheritable = try capabilityMask(c.inheritable, field: "\(field).capabilities.inheritable", lastCap: last)
             caps.ambient = try capabilityMask(c.ambient, field: "\(field).capabilities.ambient", lastCap: last)
+            // The kernel raises an ambient capability only if it is permitted and inheritable.
+            // `runc spec` lists ambient ones without inheritable; runc warns and goes on. Dropping
+            // them grants nothing more than the kernel would, so we do the same, silently.
+            caps.ambient &= caps.permitted & caps.inheritable
         }
         out.caps = caps
 

@@ -31,7 +31,7 @@ public enum Files {
         return b.hasSuffix("/") ? b + path : b + "/" + path
     }
 
-    static func readText(_ path: String) -> String? {
+    public static func readText(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
