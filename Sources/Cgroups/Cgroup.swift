@@ -9,9 +9,16 @@ public struct Cgroup: Sendable, Equatable {
         self.paths = paths
     }
 
-    /// Creates `swiftlet/<name>` in the cgroup2 tree (at its root) and in every v1 hierarchy (under
-    /// our own cgroup there, as runc does), then applies `resources`. On failure, removes what it
-    /// created. An existing, empty cgroup of that name is reused; one with processes is refused.
+    /// Creates `swiftlet/<name>` in the cgroup2 tree (at its root) and in the v1 hierarchies that
+    /// `resources` needs (under our own cgroup there, as runc does), then applies `resources`. On
+    /// failure, removes what it created. An existing, empty cgroup of that name is reused; one
+    /// with processes is refused.
+    ///
+    /// Hybrid hosts: the v2 tree gives lifetime (cgroup.kill, cgroup.events, freeze) and device
+    /// policy (a BPF program, which the kernel checks on hybrid hosts too), and the container
+    /// joins it atomically with CLONE_INTO_CGROUP. A v1 hierarchy is joined only for a limit set
+    /// in `resources`: each join is a migration that waits for an RCU grace period in the
+    /// kernel (about 15 ms here), the largest single cost of a container start.
     public static func create(
         name: String, layout: CgroupLayout, resources: CgroupResources = CgroupResources()
     ) throws(CgroupError) -> Cgroup {
@@ -28,7 +35,9 @@ public struct Cgroup: Sendable, Equatable {
             var v1: [String: String] = [:]
             var byHierarchy: [String: String] = [:]   // own directory -> container directory
             let cpusetHierarchy = layout.v1Hierarchies["cpuset"]
-            for (controller, hierarchy) in layout.v1Hierarchies.sorted(by: { $0.key < $1.key }) {
+            let hierarchies = layout.v2Mount == nil ? layout.v1Hierarchies
+                : layout.v1Hierarchies.filter { resources.v1Controllers.contains($0.key) }
+            for (controller, hierarchy) in hierarchies.sorted(by: { $0.key < $1.key }) {
                 if let dir = byHierarchy[hierarchy.ownDirectory] {
                     v1[controller] = dir
                     continue
@@ -136,7 +145,12 @@ public struct Cgroup: Sendable, Equatable {
             if !resources.unified.isEmpty {
                 throw .invalidResource("unified (cgroup v2) settings need a pure cgroup v2 host")
             }
-            try V1Resources.apply(resources, to: paths.v1)
+            var v1 = resources
+            if let v2 = paths.v2, let rules = resources.devices {
+                try V2Resources.attachDeviceProgram(rules, to: v2)
+                v1.devices = nil
+            }
+            try V1Resources.apply(v1, to: paths.v1)
         }
     }
 
@@ -166,17 +180,6 @@ public struct Cgroup: Sendable, Equatable {
             fds.append(fd)
         }
         return fds
-    }
-
-    /// `openV2Directory` that returns -1 on failure too. Prefer the throwing form: a container
-    /// spawned without its cgroup fd runs outside its limits.
-    public func openV2DirFD() -> Int32 {
-        (try? openV2Directory()) ?? -1
-    }
-
-    /// `openJoinFiles` that returns [] on failure too. Prefer the throwing form, for the same reason.
-    public func openJoinFDs(includeV2: Bool = false) -> [Int32] {
-        (try? openJoinFiles(includeV2: includeV2)) ?? []
     }
 
     /// Moves a running process into the cgroup, in every hierarchy.

@@ -11,8 +11,14 @@ public struct CgroupPaths: Sendable, Equatable, Hashable, Codable {
         self.v1 = v1
     }
 
-    /// Resources are set through v2 files (pure cgroup v2 host), not v1 ones.
-    public var usesV2Resources: Bool { v2 != nil && v1.isEmpty }
+    /// Resources are set through v2 files (pure cgroup v2 host), not v1 ones. On a hybrid host
+    /// the container may join no v1 hierarchy at all, so the v2 tree itself tells: there it
+    /// offers no resource controllers.
+    public var usesV2Resources: Bool {
+        guard let v2, v1.isEmpty else { return false }
+        let controllers = (try? CgroupFS.read(CgroupFS.join(v2, "cgroup.controllers"))) ?? ""
+        return controllers.contains { !$0.isWhitespace }
+    }
 
     /// Each v1 directory once, in a stable order.
     public var v1Directories: [String] {

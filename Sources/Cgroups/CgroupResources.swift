@@ -67,6 +67,17 @@ public struct CgroupResources: Sendable, Equatable {
         self.unified = unified
     }
 
+    /// The v1 controllers these settings are written to (on hybrid hosts, the only hierarchies a
+    /// container joins; device rules go to the v2 tree's BPF program there).
+    public var v1Controllers: Set<String> {
+        var c: Set<String> = []
+        if memoryLimit != nil || memoryReservation != nil || memorySwap != nil { c.insert("memory") }
+        if cpuShares != nil || cpuQuota != nil || cpuPeriod != nil { c.insert("cpu") }
+        if cpusetCpus != nil || cpusetMems != nil { c.insert("cpuset") }
+        if pidsLimit != nil { c.insert("pids") }
+        return c
+    }
+
     /// OCI shares to v2 weight: the standard linear map of [2, 262144] onto [1, 10000]
     /// (the formula runc and crun use, so a container gets the same weight under either).
     public static func cpuWeight(shares: UInt64) -> UInt64 {

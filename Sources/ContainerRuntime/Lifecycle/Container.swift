@@ -79,7 +79,8 @@ public final class Container {
         let cgroup: Cgroup
         do {
             let layout = try CgroupLayout.detect()
-            cgroup = try Cgroup.create(name: spec.linux?.cgroupsPath.flatMap(cgroupName) ?? id, layout: layout,
+            let name = try spec.linux?.cgroupsPath.map(CgroupName.fromCgroupsPath) ?? id
+            cgroup = try Cgroup.create(name: name, layout: layout,
                                        resources: CgroupResources(oci: spec.linux?.resources, devices: spec.linux?.devices ?? []))
         } catch { throw .cgroup("\(error)") }
 
@@ -91,18 +92,10 @@ public final class Container {
         }
     }
 
-    private static func cgroupName(_ path: String) -> String? {
-        let last = path.split(separator: "/").last.map(String.init)
-        return (last?.isEmpty ?? true) ? nil : last
-    }
-
     private static func spawn(id: String, spec: OCISpec, bundle: String, cgroup: Cgroup,
                               options: LaunchOptions) throws(RuntimeError) -> Container {
         let fds = DescriptorSet()
-        let v2 = cgroup.openV2DirFD()
-        if v2 >= 0 { fds.adopt(v2) }
-        let joins = cgroup.openJoinFDs()
-        for fd in joins { fds.adopt(fd) }
+        let (v2, joins) = try CgroupFDs.open(cgroup, into: fds)
 
         var pipe: [Int32] = [-1, -1]
         guard sl_pipe_cloexec(&pipe) == 0 else { throw .system(step: "creating the start-up pipe", errno: .current) }
@@ -198,5 +191,20 @@ public enum ContainerID {
                 (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2d || c == 0x5f || c == 0x2e
             }
         if !ok { throw .invalidID(id) }
+    }
+}
+
+/// The cgroup fds a child needs: the v2 directory for CLONE_INTO_CGROUP and the v1 cgroup.procs
+/// files it joins by writing. A failure to open any of them is an error: a container started
+/// without them would run outside its limits.
+enum CgroupFDs {
+    static func open(_ cgroup: Cgroup, into fds: DescriptorSet) throws(RuntimeError) -> (v2: Int32, joins: [Int32]) {
+        do {
+            let v2 = try cgroup.openV2Directory()
+            if v2 >= 0 { fds.adopt(v2) }
+            let joins = try cgroup.openJoinFiles()
+            for fd in joins { fds.adopt(fd) }
+            return (v2, joins)
+        } catch { throw .cgroup("\(error)") }
     }
 }

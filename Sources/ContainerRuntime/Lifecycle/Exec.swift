@@ -75,10 +75,7 @@ public enum Exec {
         let target = try location.openInit()
         let cgroup = Cgroup(paths: location.cgroup)
         let fds = DescriptorSet()
-        let v2 = cgroup.openV2DirFD()
-        if v2 >= 0 { fds.adopt(v2) }
-        let joins = cgroup.openJoinFDs()
-        for fd in joins { fds.adopt(fd) }
+        let (v2, joins) = try CgroupFDs.open(cgroup, into: fds)
 
         var pipe: [Int32] = [-1, -1]
         guard sl_pipe_cloexec(&pipe) == 0 else { throw .system(step: "creating the start-up pipe", errno: .current) }
