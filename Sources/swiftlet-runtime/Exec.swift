@@ -9,13 +9,11 @@ struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command inside a running container; its exit status becomes ours.",
         discussion: """
-            The process joins the container's namespaces and cgroup and gets the container's
-            capabilities, no_new_privs and seccomp filter. Environment, working directory and user
-            default to the container's process settings.
+            The process joins the container's namespaces and cgroup and gets the container's capabilities, no_new_privs and seccomp filter. Environment, working directory and user default to the container's process settings.
 
               swiftlet-runtime exec mybox -- ps
               swiftlet-runtime exec -t mybox -- sh
-              swiftlet-runtime exec -e FOO=bar --cwd /tmp --user 65534:65534 mybox -- id
+              swiftlet-runtime exec -e A=1 --cwd /tmp -u 65534:65534 mybox -- id
             """
     )
 
@@ -42,10 +40,7 @@ struct Exec: ParsableCommand {
 
     func run() throws {
         requireRoot()
-        var saved = sigset_t()
-        _ = sl_signals_block_all(&saved)
-        let signalFD = sl_signalfd_all()
-        if signalFD < 0 { fail("creating a signalfd failed: \(Errno(-signalFD))") }
+        let signalFD = takeOverSignals()
 
         let store = global.store
         let state: ContainerState

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CShims
 import ContainerRuntime
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +31,17 @@ func writeStdout(_ s: String) {
         if n <= 0 { if errno == EINTR { continue }; return }
         off += n
     }
+}
+
+/// Blocks every signal and returns a signalfd that receives them, for ForegroundLoop to pass on.
+/// Done first thing: a signal that arrives while the container is being set up is then passed
+/// to it (or handled by us) instead of killing us half-way and leaving it behind.
+func takeOverSignals() -> Int32 {
+    var saved = sigset_t()
+    _ = sl_signals_block_all(&saved)
+    let fd = sl_signalfd_all()
+    if fd < 0 { fail("creating a signalfd failed: \(Errno(-fd))") }
+    return fd
 }
 
 func requireRoot() {

@@ -9,7 +9,11 @@ import Glibc
 struct Kill: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a signal to a container's init (default TERM).",
-        discussion: "  swiftlet-runtime kill mybox            # SIGTERM\n  swiftlet-runtime kill mybox KILL\n  swiftlet-runtime kill --all mybox 9    # every process in its cgroup"
+        discussion: """
+              swiftlet-runtime kill mybox             # SIGTERM to its init
+              swiftlet-runtime kill mybox KILL
+              swiftlet-runtime kill --all mybox 9     # every process in it
+            """
     )
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.")

@@ -9,11 +9,12 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create and run a container in the foreground; its exit status becomes ours.",
         discussion: """
-            stdio is attached (with a pty when process.terminal is true), signals sent to
-            swiftlet-runtime reach the container, and the exit status is passed on (128+N when a
-            signal N killed it). When the container's init exits, every process left in its cgroup
-            is killed and the cgroup and state are removed. If swiftlet-runtime itself is killed,
-            the container dies with it; `swiftlet-runtime delete ID` removes what remains.
+            stdio is attached (through a pty when process.terminal is true), signals sent to swiftlet-runtime are passed to the container, and the exit status is passed on: the container's exit code, or 128+N when signal N killed it.
+
+            When the container's init exits, every process left in its cgroup is killed and the cgroup and state are removed. If swiftlet-runtime itself is killed, the container dies with it; `swiftlet-runtime delete ID` then removes what remains.
+
+              swiftlet-runtime run --bundle /srv/box box1
+              swiftlet-runtime run -b . --pid-file /run/box1.pid box1
             """
     )
 
@@ -29,12 +30,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         requireRoot()
-        // Block everything first: a signal that arrives while the container is being created
-        // is delivered to it (or handled by us) instead of killing us half-way.
-        var saved = sigset_t()
-        _ = sl_signals_block_all(&saved)
-        let signalFD = sl_signalfd_all()
-        if signalFD < 0 { fail("creating a signalfd failed: \(Errno(-signalFD))") }
+        let signalFD = takeOverSignals()
 
         let bundlePath = Files.absolute(bundle)
         let spec: OCISpec

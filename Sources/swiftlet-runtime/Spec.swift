@@ -5,12 +5,10 @@ struct Spec: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a config.json with swiftlet's default security profile.",
         discussion: """
-            The profile: Docker's 14 capabilities, no_new_privs, a seccomp allowlist equivalent to
-            Docker's default, masked and read-only /proc and /sys paths, a tmpfs /dev with only the
-            standard devices, and new pid, mount, network, ipc, uts and cgroup namespaces.
+            The profile: Docker's 14 capabilities, no_new_privs, a seccomp allowlist equivalent to Docker's default, masked and read-only /proc and /sys paths, a tmpfs /dev with only the standard devices, and new pid, mount, network, ipc, uts and cgroup namespaces.
 
               swiftlet-runtime spec > bundle/config.json
-              swiftlet-runtime spec --rootfs /srv/images/busybox -- /bin/sh -c 'echo hi'
+              swiftlet-runtime spec --rootfs /srv/busybox -- sh -c 'echo hi'
             """
     )
 

@@ -6,14 +6,15 @@ struct SwiftletRuntime: ParsableCommand {
         commandName: "swiftlet-runtime",
         abstract: "Run OCI containers in real isolation (namespaces, cgroups, seccomp, capabilities).",
         discussion: """
-            A bundle is a directory with config.json and the rootfs it names. Typical use:
+            A bundle is a directory with config.json and the rootfs it names. Must run as root; state lives under --root (default /run/swiftlet-runtime).
 
-              swiftlet-runtime spec > bundle/config.json     # our default security profile
-              swiftlet-runtime run --bundle bundle mybox     # stdio attached, exit status passed on
-              swiftlet-runtime exec mybox -- ps              # from another terminal
-              swiftlet-runtime list / state mybox / kill mybox TERM / delete mybox
-
-            Must run as root. State lives under --root (default /run/swiftlet-runtime).
+              swiftlet-runtime spec > bundle/config.json  # default profile
+              swiftlet-runtime run --bundle bundle mybox  # attached
+              swiftlet-runtime exec mybox -- ps           # another terminal
+              swiftlet-runtime list
+              swiftlet-runtime state mybox
+              swiftlet-runtime kill mybox TERM
+              swiftlet-runtime delete mybox
             """,
         subcommands: [Spec.self, Run.self, Exec.self, List.self, State.self, Kill.self, Delete.self]
     )

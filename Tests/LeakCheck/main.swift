@@ -17,7 +17,8 @@ func openFDs() -> Set<String> {
         guard let fd = Int32(name), fd != own else { continue }
         var buf = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/fd/\(name)", &buf, buf.count - 1)
-        out.insert("\(name) -> \(n > 0 ? String(cString: buf) : "?")")
+        let target = n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        out.insert("\(name) -> \(target)")
     }
     return out
 }

@@ -94,54 +94,36 @@ public final class Container {
 
     private static func spawn(id: String, spec: OCISpec, bundle: String, cgroup: Cgroup,
                               options: LaunchOptions) throws(RuntimeError) -> Container {
-        let fds = DescriptorSet()
-        let (v2, joins) = try CgroupFDs.open(cgroup, into: fds)
-
-        var pipe: [Int32] = [-1, -1]
-        guard sl_pipe_cloexec(&pipe) == 0 else { throw .system(step: "creating the start-up pipe", errno: .current) }
-        let readEnd = FileDescriptor(adopting: pipe[0])
-        var writeEnd: Int32? = pipe[1]
-        defer { if let w = writeEnd { close(w) } }
-
         let terminal = spec.process?.terminal ?? false
-        var sock: [Int32] = [-1, -1]
-        if terminal {
-            let r = sl_socketpair_cloexec(&sock)
-            guard r == 0 else { throw .system(step: "creating the console socket", errno: Errno(-r)) }
-            fds.adopt(sock[0])
-            fds.adopt(sock[1])
-        }
-
-        let plan = try SpawnPlan(spec: spec, bundle: bundle, cgroupFD: v2, joinFDs: joins, errorFD: pipe[1],
-                                 consoleSocketFD: terminal ? sock[1] : -1, dieWithParent: options.dieWithParent,
-                                 preserveFDs: options.preserveFDs)
+        let channels = try SpawnChannels(terminal: terminal, cgroup: cgroup)
+        let plan = try SpawnPlan(spec: spec, bundle: bundle, cgroupFD: channels.cgroupFD, joinFDs: channels.joinFDs,
+                                 errorFD: channels.errorWrite, consoleSocketFD: channels.consoleChild,
+                                 dieWithParent: options.dieWithParent, preserveFDs: options.preserveFDs)
         var result = sl_spawn_result()
         var saved = sigset_t()
         _ = sl_signals_block_all(&saved)
         let rc = sl_spawn_container(&plan.config, &result)
         _ = sl_signals_restore(&saved)
         guard rc == 0 else { throw .system(step: "clone3 of the container's init", errno: Errno(-rc)) }
-        close(pipe[1])
-        writeEnd = nil
+        channels.closeChildEnds()
 
-        switch try ChildReport.read(from: readEnd.rawValue) {
-        case .failed(let e, _):
+        func reap() {
             var status: Int32 = 0
             _ = sl_pidfd_wait(result.pidfd, 0, &status)
             close(result.pidfd)
+        }
+        switch try channels.readReport() {
+        case .failed(let e, _):
+            reap()
             throw .child(stage: e.stage, errno: Errno(e.err), subject: plan.subject(stage: e.stage, index: e.index))
         case .started:
             var console: Int32? = nil
             if terminal {
-                let fd = sl_recv_fd(sock[0])
-                if fd < 0 {
+                do throws(RuntimeError) { console = try channels.receiveConsole() } catch {
                     _ = sl_pidfd_send_signal(result.pidfd, SIGKILL)
-                    var status: Int32 = 0
-                    _ = sl_pidfd_wait(result.pidfd, 0, &status)
-                    close(result.pidfd)
-                    throw .system(step: "receiving the container's console", errno: Errno(-fd))
+                    reap()
+                    throw error
                 }
-                console = fd
             }
             return Container(id: id, pid: result.pid, pidfd: result.pidfd, cgroup: cgroup, consoleFD: console)
         }
@@ -162,8 +144,10 @@ public final class Container {
         if let r = reaped { return r }
         var status: Int32 = 0
         let r = sl_pidfd_wait(pidfd, block ? 0 : 1, &status)
-        guard r == 0 else { return nil }
-        let s = ExitStatus(waitStatus: status, oomKilled: cgroup.oomKillCount() > 0)
+        if r == -EAGAIN { return nil }
+        // Anything else but success (ECHILD: reaped by someone else) leaves the status unknown;
+        // report it as 255, never as success and never by waiting forever.
+        let s = ExitStatus(waitStatus: r == 0 ? status : 255 << 8, oomKilled: cgroup.oomKillCount() > 0)
         reaped = s
         return s
     }
@@ -191,20 +175,5 @@ public enum ContainerID {
                 (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2d || c == 0x5f || c == 0x2e
             }
         if !ok { throw .invalidID(id) }
-    }
-}
-
-/// The cgroup fds a child needs: the v2 directory for CLONE_INTO_CGROUP and the v1 cgroup.procs
-/// files it joins by writing. A failure to open any of them is an error: a container started
-/// without them would run outside its limits.
-enum CgroupFDs {
-    static func open(_ cgroup: Cgroup, into fds: DescriptorSet) throws(RuntimeError) -> (v2: Int32, joins: [Int32]) {
-        do {
-            let v2 = try cgroup.openV2Directory()
-            if v2 >= 0 { fds.adopt(v2) }
-            let joins = try cgroup.openJoinFiles()
-            for fd in joins { fds.adopt(fd) }
-            return (v2, joins)
-        } catch { throw .cgroup("\(error)") }
     }
 }

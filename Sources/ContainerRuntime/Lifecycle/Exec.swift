@@ -30,15 +30,17 @@ public final class ExecProcess {
 
     /// Blocks until the process exits.
     public func wait() -> ExitStatus {
-        var status: Int32 = 0
-        while sl_pidfd_wait(pidfd, 0, &status) == -EAGAIN {}
-        return ExitStatus(waitStatus: status, oomKilled: false)
+        while true {
+            if let s = exitStatus(block: true) { return s }
+        }
     }
 
+    /// The exit status once the process has exited; 255 if it cannot be known (reaped elsewhere).
     public func exitStatus(block: Bool) -> ExitStatus? {
         var status: Int32 = 0
-        guard sl_pidfd_wait(pidfd, block ? 0 : 1, &status) == 0 else { return nil }
-        return ExitStatus(waitStatus: status, oomKilled: false)
+        let r = sl_pidfd_wait(pidfd, block ? 0 : 1, &status)
+        if r == -EAGAIN { return nil }
+        return ExitStatus(waitStatus: r == 0 ? status : 255 << 8, oomKilled: false)
     }
 }
 
@@ -73,30 +75,15 @@ public enum Exec {
                              dieWithParent: Bool = true) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
-        let cgroup = Cgroup(paths: location.cgroup)
-        let fds = DescriptorSet()
-        let (v2, joins) = try CgroupFDs.open(cgroup, into: fds)
-
-        var pipe: [Int32] = [-1, -1]
-        guard sl_pipe_cloexec(&pipe) == 0 else { throw .system(step: "creating the start-up pipe", errno: .current) }
-        let readEnd = FileDescriptor(adopting: pipe[0])
-        var writeEnd: Int32? = pipe[1]
-        defer { if let w = writeEnd { close(w) } }
-        var sock: [Int32] = [-1, -1]
-        if process.terminal {
-            let r = sl_socketpair_cloexec(&sock)
-            guard r == 0 else { throw .system(step: "creating the console socket", errno: Errno(-r)) }
-            fds.adopt(sock[0])
-            fds.adopt(sock[1])
-        }
+        let channels = try SpawnChannels(terminal: process.terminal, cgroup: Cgroup(paths: location.cgroup))
 
         let arena = CArena()
         var config = sl_spawn_config()
-        config.cgroup_fd = v2
-        config.procs_fds = arena.copy(joins)
-        config.n_procs_fds = Int32(joins.count)
-        config.error_fd = pipe[1]
-        config.console_socket_fd = process.terminal ? sock[1] : -1
+        config.cgroup_fd = channels.cgroupFD
+        config.procs_fds = arena.copy(channels.joinFDs)
+        config.n_procs_fds = Int32(channels.joinFDs.count)
+        config.error_fd = channels.errorWrite
+        config.console_socket_fd = channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
         try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, arena: arena)
 
@@ -106,10 +93,9 @@ public enum Exec {
         let rc = sl_spawn_exec(&config, target.rawValue, &result)
         _ = sl_signals_restore(&saved)
         guard rc == 0 else { throw .system(step: "clone3 of the exec process", errno: Errno(-rc)) }
-        close(pipe[1])
-        writeEnd = nil
+        channels.closeChildEnds()
 
-        switch try ChildReport.read(from: readEnd.rawValue) {
+        switch try channels.readReport() {
         case .failed(let e, let pid):
             // The forked process (if any) exited 127 after reporting; it is our child: reap it.
             if let pid {
@@ -124,8 +110,13 @@ public enum Exec {
             guard pidfd >= 0 else { throw .system(step: "opening a pidfd of the exec process", errno: Errno(-pidfd)) }
             var console: Int32? = nil
             if process.terminal {
-                let fd = sl_recv_fd(sock[0])
-                if fd >= 0 { console = fd }
+                do throws(RuntimeError) { console = try channels.receiveConsole() } catch {
+                    _ = sl_pidfd_send_signal(pidfd, SIGKILL)
+                    var status: Int32 = 0
+                    _ = sl_pidfd_wait(pidfd, 0, &status)
+                    close(pidfd)
+                    throw error
+                }
             }
             return ExecProcess(pid: pid, pidfd: pidfd, consoleFD: console)
         }

@@ -143,7 +143,8 @@ public enum Timestamp {
         var buf = [CChar](repeating: 0, count: 32)
         strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S", &tm)
         let ns = String(ts.tv_nsec)
-        return String(cString: buf) + "." + String(repeating: "0", count: 9 - ns.count) + ns + "Z"
+        let date = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return date + "." + String(repeating: "0", count: 9 - ns.count) + ns + "Z"
     }
 }
 

@@ -24,25 +24,24 @@ public enum Files {
         return String(cString: buf)
     }
 
-    /// An absolute form of `path`, relative paths taken from `base` (the cwd by default).
+    /// An absolute, lexically clean form of `path` ("." and ".." folded, no repeated or trailing
+    /// slash), relative paths taken from `base` (the cwd by default). Symlinks are not resolved.
     public static func absolute(_ path: String, base: String? = nil) -> String {
-        if path.hasPrefix("/") { return path }
-        let b = base ?? currentDirectory()
-        return b.hasSuffix("/") ? b + path : b + "/" + path
+        let full = path.hasPrefix("/") ? path : (base ?? currentDirectory()) + "/" + path
+        var parts: [Substring] = []
+        for part in full.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
+    /// A whole (small) file as UTF-8 text, or nil if it cannot be read.
     public static func readText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &buf, buf.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            out.append(contentsOf: buf[0..<n])
-        }
-        return String(decoding: out, as: UTF8.self)
+        guard let bytes = try? JSONFile.read(path) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
