@@ -7,10 +7,13 @@ let package = Package(
     products: [
         .library(name: "ContainerRuntime", targets: ["ContainerRuntime"]),
         .library(name: "Cgroups", targets: ["Cgroups"]),
+        .library(name: "PodSpec", targets: ["PodSpec"]),
+        .library(name: "Probes", targets: ["Probes"]),
         .executable(name: "swiftlet-runtime", targets: ["swiftlet-runtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The mechanism: clone3, namespaces, mounts, pivot_root, capabilities, seccomp, device BPF.
@@ -25,6 +28,10 @@ let package = Package(
         .target(name: "Cgroups", dependencies: ["CShims"]),
         // The policy: OCI config model and validation, mount plan, security profile, lifecycle.
         .target(name: "ContainerRuntime", dependencies: ["CShims", "Cgroups"]),
+        // Kubernetes v1 Pod YAML: decoding, defaults and strict validation with kubectl's field paths.
+        .target(name: "PodSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The kubelet's probe worker, restart policy, back-off and event folding, on an injected clock.
+        .target(name: "Probes"),
         .executableTarget(
             name: "swiftlet-runtime",
             dependencies: [
@@ -40,5 +47,7 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "CShims"]),
+        .testTarget(name: "PodSpecTests", dependencies: ["PodSpec"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
     ]
 )

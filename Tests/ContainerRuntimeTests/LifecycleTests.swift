@@ -120,6 +120,42 @@ struct LifecycleTests {
         for dir in CgroupDirs.inState(state) { #expect(!FileManager.default.fileExists(atPath: dir), "\(dir) left behind") }
     }
 
+    /// Makes the spec join the namespace of `type` at `path` instead of creating one.
+    static func join(_ spec: inout OCISpec, _ type: String, _ path: String) {
+        guard var linux = spec.linux else { return }
+        linux.namespaces = linux.namespaces.map { $0.type == type ? OCISpec.Namespace(type: type, path: path) : $0 }
+        spec.linux = linux
+    }
+
+    /// Namespaces named by path are joined, not created: a second container in the first one's
+    /// network and uts namespaces (how a pod's containers share its sandbox).
+    @Test func joinsNamespacesByPath() throws {
+        let first = try BackgroundRun(TestBundle(args: Self.sleeper) { $0.hostname = "sandbox" })
+        let pid = try #require(first.containerPID)
+        let second = TestBundle(args: ["sh", "-c", "hostname; for n in net uts pid; do readlink /proc/self/ns/$n; done"]) {
+            $0.hostname = nil
+            Self.join(&$0, "network", "/proc/\(pid)/ns/net")
+            Self.join(&$0, "uts", "/proc/\(pid)/ns/uts")
+        }
+        let r = second.run()
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        try #require(lines.count == 4, "\(r.stdout)")
+        #expect(lines[0] == "sandbox")
+        #expect(lines[1] == (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net")))
+        #expect(lines[2] == (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/uts")))
+        #expect(lines[3] != (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/pid")), "pid namespace is its own")
+        _ = first.bundle.cli(["kill", first.id, "KILL"])
+        _ = first.finish()
+    }
+
+    @Test func aPathThatIsNotANamespaceIsRefused() {
+        let b = TestBundle(args: ["true"]) { Self.join(&$0, "network", "/etc/hostname") }
+        let r = b.run()
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("/etc/hostname"), "\(r.stderr)")
+    }
+
     /// A config.json written by `runc spec` (terminal: true, relative rootfs) runs unchanged but
     /// for its args; the pty's output reaches our stdout.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/runc"), "needs Debian's runc for `runc spec`"))
@@ -148,6 +184,16 @@ struct LeakTests {
         #expect(r.stdout.contains("containers: 200, unexpected outcomes: 0"), "\(r.stdout)")
         #expect(r.stdout.contains("leaked fds: []") && r.stdout.contains("leaked cgroups: []"), "\(r.stdout)")
         #expect(r.stdout.contains("mount table unchanged: true"), "\(r.stdout)")
+    }
+
+    /// Kernels without clone3 (before 5.3): clone(2), and the child joins its cgroup through
+    /// cgroup.procs before anything else. Simulated with a filter that answers clone3 with ENOSYS.
+    @Test func theCloneFallbackStillPutsTheContainerInItsCgroup() {
+        let b = TestBundle(args: ["sleep", "0.1"])
+        let checker = (TestSupport.runtime as NSString).deletingLastPathComponent + "/swiftlet-leakcheck"
+        let r = TestSupport.run(checker, ["--without-clone3", b.dir, "5"], timeout: 120)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("containers: 5, unexpected outcomes: 0"), "\(r.stdout)")
     }
 }
 

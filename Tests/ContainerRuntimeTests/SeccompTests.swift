@@ -9,6 +9,7 @@ private enum NR {
     static let chroot = 161, mount = 165, umount2 = 166, unshare = 272, setns = 308
     static let keyctl = 250, addKey = 248, bpf = 321, perfEventOpen = 298, clone3 = 435
     static let ptrace = 101, reboot = 169, openByHandleAt = 304, userfaultfd = 323
+    static let kexecLoad = 246, initModule = 175, finitModule = 313, deleteModule = 176
 }
 
 private let cloneNewNS = 0x0002_0000, cloneNewUser = 0x1000_0000
@@ -126,6 +127,10 @@ struct SeccompTests {
         #expect(probe(program, NR.reboot) == EPERM)
         #expect(probe(program, NR.openByHandleAt) == EPERM)
         #expect(probe(program, NR.userfaultfd) == EPERM)
+        #expect(probe(program, NR.kexecLoad) == EPERM)
+        #expect(probe(program, NR.initModule) == EPERM)
+        #expect(probe(program, NR.finitModule, -1) == EPERM)   // unfiltered: EBADF
+        #expect(probe(program, NR.deleteModule) == EPERM)
         #expect(probe(program, NR.clone3) == ENOSYS)
         // clone with a namespace flag never reaches the kernel.
         #expect(probe(program, NR.clone, cloneNewUser) == EPERM)

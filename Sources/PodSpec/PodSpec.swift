@@ -1,0 +1,1 @@
+// Placeholder until the pod spec lands (issue 3).

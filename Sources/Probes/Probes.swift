@@ -1,0 +1,1 @@
+// Placeholder until the probe worker lands (issue 3).
