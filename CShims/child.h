@@ -27,6 +27,8 @@ __attribute__((noreturn)) void sl__finish_process(const struct sl_process *p, in
 // O_PATH fd or -errno (resolve.c).
 enum { SL_CREATE_NONE = 0, SL_CREATE_DIR = 1, SL_CREATE_FILE = 2 };
 int sl__resolve_in_root(int rootfd, const char *path, int create, int extra_resolve);
+// openat2(rootfd, path, flags | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra).
+int sl__openat2_in_root(int rootfd, const char *path, int flags, int extra_resolve);
 // The parent directory of `path` (created when missing) and a pointer to the last component.
 int sl__resolve_parent_in_root(int rootfd, const char *path, const char **last);
 

@@ -157,6 +157,18 @@ static void readonly_paths(const struct sl_spawn_config *cfg, int root) {
     }
 }
 
+// Each sysctl is opened under the new root without following symlinks; the parent has checked
+// that it belongs to a namespace the container owns (net.*, ipc ones).
+static void write_sysctls(const struct sl_spawn_config *cfg, int root) {
+    for (int i = 0; i < cfg->n_sysctls; i++) {
+        int fd = sl__openat2_in_root(root, cfg->sysctls[i].path, O_WRONLY, RESOLVE_NO_SYMLINKS);
+        if (fd < 0) sl__die(cfg->error_fd, SL_STAGE_SYSCTL, -fd, i);
+        size_t len = sl__strlen(cfg->sysctls[i].value);
+        if (write(fd, cfg->sysctls[i].value, len) != (ssize_t)len) sl__die(cfg->error_fd, SL_STAGE_SYSCTL, errno, i);
+        close(fd);
+    }
+}
+
 void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
     int efd = cfg->error_fd;
     uint64_t prop = cfg->rootfs_propagation ? cfg->rootfs_propagation : MS_PRIVATE;
@@ -182,6 +194,8 @@ void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
 
     int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0) sl__die(efd, SL_STAGE_PIVOT_ROOT, errno, -1);
+    // Sysctls go through the container's own /proc, before /proc/sys turns read-only below.
+    write_sysctls(cfg, root);
     mask_paths(cfg, root);
     readonly_paths(cfg, root);
     if (cfg->rootfs_readonly && set_attrs(root, 0, MOUNT_ATTR_RDONLY, 0, 0) < 0)

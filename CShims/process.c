@@ -126,7 +126,7 @@ void sl__finish_process(const struct sl_process *p, int efd) {
         int flags = fcntl(fd, F_GETFD);
         if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-    umask(022);
+    umask((mode_t)p->umask);
     // Seccomp last: the filter then only governs the container's program.
     if (p->seccomp_filter) {
         int r = sl_seccomp_load(p->seccomp_filter, p->seccomp_len, p->seccomp_flags);

@@ -33,7 +33,7 @@ char *sl__utoa(unsigned long v, char *buf) {
     return buf;
 }
 
-static int openat2_in_root(int rootfd, const char *path, int flags, int extra_resolve) {
+int sl__openat2_in_root(int rootfd, const char *path, int flags, int extra_resolve) {
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = (uint64_t)(flags | O_CLOEXEC);
@@ -62,16 +62,16 @@ static int make_dirs(int rootfd, char *buf, size_t len) {
         if (i != len && buf[i] != '/') continue;
         char saved = buf[i];
         buf[i] = 0;
-        int fd = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
+        int fd = sl__openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
         if (fd == -ENOENT) {
             // Create the component inside its (already resolved) parent.
             char *slash = strrchr(buf, '/');
             int parent;
             if (slash == buf) {
-                parent = openat2_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+                parent = sl__openat2_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
             } else {
                 *slash = 0;
-                parent = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
+                parent = sl__openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
                 *slash = '/';
             }
             if (parent < 0) { buf[i] = saved; return parent; }
@@ -80,7 +80,7 @@ static int make_dirs(int rootfd, char *buf, size_t len) {
             close(parent);
             // EEXIST: a dangling symlink or a racing creator; the lookup below decides.
             if (r < 0 && err != EEXIST) { buf[i] = saved; return -err; }
-            fd = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
+            fd = sl__openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
         }
         buf[i] = saved;
         if (fd < 0) return fd;
@@ -101,15 +101,15 @@ int sl__resolve_parent_in_root(int rootfd, const char *path, const char **last) 
     const char *q = p;
     while (q > path && q[-1] != '/') q--;
     *last = q;
-    if (slash == buf) return openat2_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+    if (slash == buf) return sl__openat2_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
     *slash = 0;
     int r = make_dirs(rootfd, buf, (size_t)(slash - buf));
     if (r < 0) return r;
-    return openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
+    return sl__openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
 }
 
 int sl__resolve_in_root(int rootfd, const char *path, int create, int extra_resolve) {
-    int fd = openat2_in_root(rootfd, path, O_PATH, extra_resolve);
+    int fd = sl__openat2_in_root(rootfd, path, O_PATH, extra_resolve);
     if (fd != -ENOENT || create == SL_CREATE_NONE) return fd;
     if (create == SL_CREATE_DIR) {
         char buf[SL_PATH_MAX];
@@ -128,5 +128,5 @@ int sl__resolve_in_root(int rootfd, const char *path, int create, int extra_reso
         if (f < 0 && err != EEXIST) return -err;
         if (f >= 0) close(f);
     }
-    return openat2_in_root(rootfd, path, O_PATH, extra_resolve);
+    return sl__openat2_in_root(rootfd, path, O_PATH, extra_resolve);
 }

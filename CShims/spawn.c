@@ -77,18 +77,11 @@ __attribute__((noreturn)) static void init_main(const struct sl_spawn_config *cf
         int r = sl__loopback_up();
         if (r < 0) sl__die(efd, SL_STAGE_LOOPBACK, -r, -1);
     }
-    if (cfg->rootfs) sl__setup_rootfs(cfg);   // ends inside the new root
     if (cfg->hostname && sethostname(cfg->hostname, sl__strlen(cfg->hostname)) < 0)
         sl__die(efd, SL_STAGE_HOSTNAME, errno, -1);
     if (cfg->domainname && setdomainname(cfg->domainname, sl__strlen(cfg->domainname)) < 0)
         sl__die(efd, SL_STAGE_DOMAINNAME, errno, -1);
-    for (int i = 0; i < cfg->n_sysctls; i++) {
-        int fd = open(cfg->sysctls[i].path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        size_t len = sl__strlen(cfg->sysctls[i].value);
-        if (fd < 0 || write(fd, cfg->sysctls[i].value, len) != (ssize_t)len)
-            sl__die(efd, SL_STAGE_SYSCTL, errno, i);
-        close(fd);
-    }
+    if (cfg->rootfs) sl__setup_rootfs(cfg);   // ends inside the new root (writes sysctls too)
     sl__finish_process(&cfg->process, efd);
 }
 

@@ -146,7 +146,7 @@ struct sl_process {
     uint32_t seccomp_len;          // number of sock_filter instructions
     uint32_t seccomp_flags;        // SECCOMP_FILTER_FLAG_* (e.g. SPEC_ALLOW / LOG)
     int32_t preserve_fds;          // keep fds 3 .. 3+preserve_fds-1 open across exec
-    int32_t pad;
+    uint32_t umask;                // process.user.umask (0022 by default)
 };
 
 struct sl_spawn_config {

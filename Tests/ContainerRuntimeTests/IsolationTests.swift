@@ -105,6 +105,21 @@ struct IsolationTests {
         #expect(r.stdout.split(separator: "\n").map(String.init) == ["1000", "1001", "1001 1002 1003", "/tmp", "hello", "321"])
     }
 
+    @Test func sysctlsAreWrittenInTheContainersNamespaceOnly() throws {
+        let path = "/proc/sys/net/ipv4/ip_forward"
+        let host = try String(contentsOfFile: path, encoding: .utf8)
+        let value = host.hasPrefix("1") ? "0" : "1"
+        let r = TestBundle(args: ["cat", path]) { $0.linux?.sysctl = ["net.ipv4.ip_forward": value] }.run()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == value + "\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == host, "the host's value changed")
+    }
+
+    @Test func theUmaskIsApplied() {
+        let r = TestBundle(args: ["sh", "-c", "touch /tmp/f && stat -c %a /tmp/f"]) { $0.process?.user.umask = 0o077 }.run()
+        #expect(r.stdout == "600\n", "\(r.stdout) \(r.stderr)")
+    }
+
     @Test func anRlimitAboveTheHostHardLimitIsAClearError() {
         var rl = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl)

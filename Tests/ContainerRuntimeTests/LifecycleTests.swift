@@ -81,6 +81,34 @@ struct LifecycleTests {
         #expect(b.cli(["state", run.id]).stderr.contains("does not exist"))
     }
 
+    @Test func execWithATerminalGetsAPty() throws {
+        let run = try BackgroundRun(TestBundle(args: Self.sleeper))
+        let r = run.bundle.cli(["exec", "--tty", run.id, "--", "sh", "-c", "tty; exit 4"])
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("/dev/pts/"), "\(r.stdout)")
+        _ = run.bundle.cli(["kill", run.id, "KILL"])
+        _ = run.finish()
+    }
+
+    @Test func killAllReachesEveryProcessOfTheContainer() throws {
+        // The init ignores TERM; a child would survive a signal to the init alone.
+        let run = try BackgroundRun(TestBundle(args: ["sh", "-c", "trap '' TERM; sleep 60 & wait"]))
+        let pid = try #require(run.containerPID)
+        #expect(run.bundle.cli(["kill", "--all", run.id, "KILL"]).status == 0)
+        #expect(run.finish().status == 137)
+        #expect(kill(pid, 0) != 0)
+    }
+
+    @Test func deleteRefusesARunningContainerUnlessForced() throws {
+        let run = try BackgroundRun(TestBundle(args: Self.sleeper))
+        let refused = run.bundle.cli(["delete", run.id])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("is running"), "\(refused.stderr)")
+        #expect(run.bundle.cli(["delete", "--force", run.id]).status == 0)
+        #expect(run.finish().status == 137)
+        #expect(run.bundle.cli(["list", "-q"]).stdout.isEmpty)
+    }
+
     @Test func signalsToTheRuntimeReachTheContainer() throws {
         let run = try BackgroundRun(TestBundle(args: Self.sleeper))
         #expect(run.containerPID != nil)

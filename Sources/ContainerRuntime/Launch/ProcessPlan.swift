@@ -45,6 +45,7 @@ enum ProcessPlanner {
         out.gid = p.user.gid
         out.additional_gids = arena.copy(p.user.additionalGids)
         out.n_additional_gids = Int32(p.user.additionalGids.count)
+        out.umask = p.user.umask ?? 0o022
         out.no_new_privileges = p.noNewPrivileges ? 1 : 0
         out.terminal = p.terminal ? 1 : 0
 

@@ -13,6 +13,7 @@ final class SpawnPlan {
     var mountDescriptions: [String] = []
     var maskedPaths: [String] = []
     var readonlyPaths: [String] = []
+    var sysctlNames: [String] = []
     var rootfs = ""
 
     static let namespaceFlags: [String: Int32] = [
@@ -78,6 +79,7 @@ final class SpawnPlan {
         config.n_masked_paths = Int32(maskedPaths.count)
         config.readonly_paths = arena.stringArray(readonlyPaths)
         config.n_readonly_paths = Int32(readonlyPaths.count)
+        sysctlNames = linux.sysctl.keys.sorted()
         let sysctls = linux.sysctl.sorted { $0.key < $1.key }.map { (k, v) in
             sl_sysctl(path: arena.string("/proc/sys/" + k.replacingDots()), value: arena.string(v))
         }
@@ -186,6 +188,7 @@ final class SpawnPlan {
             return mountDescriptions.indices.contains(i) ? mountDescriptions[i] : ""
         case SL_STAGE_MASK_PATH.rawValue: return maskedPaths.indices.contains(i) ? maskedPaths[i] : ""
         case SL_STAGE_READONLY_PATH.rawValue: return readonlyPaths.indices.contains(i) ? readonlyPaths[i] : ""
+        case SL_STAGE_SYSCTL.rawValue: return sysctlNames.indices.contains(i) ? sysctlNames[i] : ""
         case SL_STAGE_PIVOT_ROOT.rawValue, SL_STAGE_ROOTFS_BIND.rawValue, SL_STAGE_ROOTFS_OPEN.rawValue: return rootfs
         default: return ProcessSubject.describe(stage: stage, index: index, process: config.process)
         }
