@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The mechanism: clone3, namespaces, mounts, pivot_root, capabilities, seccomp, device BPF.
@@ -32,6 +34,18 @@ let package = Package(
         .target(name: "PodSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The kubelet's probe worker, restart policy, back-off and event folding, on an injected clock.
         .target(name: "Probes"),
+        // Probe I/O: HTTP and TCP probes over sockets made inside a pod's network namespace,
+        // driven by one SwiftNIO event loop for every pod.
+        .target(
+            name: "ProbeHandlers",
+            dependencies: [
+                "CShims", "Probes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "swiftlet-runtime",
             dependencies: [
@@ -49,5 +63,6 @@ let package = Package(
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "CShims"]),
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
+        .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),
     ]
 )

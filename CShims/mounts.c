@@ -173,7 +173,20 @@ void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
     int efd = cfg->error_fd;
     uint64_t prop = cfg->rootfs_propagation ? cfg->rootfs_propagation : MS_PRIVATE;
     if (mount(NULL, "/", NULL, MS_REC | prop, NULL) < 0) sl__die(efd, SL_STAGE_PROPAGATION, errno, -1);
-    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) sl__die(efd, SL_STAGE_ROOTFS_BIND, errno, -1);
+    if (cfg->rootfs_upper) {
+        // An overlay with the image as its only lower layer, mounted over the image's own path
+        // in this (private) mount namespace: other containers of the image never see it.
+        const char *const opts[] = {"lowerdir", cfg->rootfs, "upperdir", cfg->rootfs_upper,
+                                    "workdir", cfg->rootfs_work, NULL};
+        struct sl_mount overlay = {.kind = SL_MOUNT_FS, .fstype = "overlay", .options = opts};
+        int mnt = make_fs(&overlay);
+        if (mnt < 0) sl__die(efd, SL_STAGE_ROOTFS_BIND, -mnt, -1);
+        if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, cfg->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            sl__die(efd, SL_STAGE_ROOTFS_BIND, errno, -1);
+        close(mnt);
+    } else if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        sl__die(efd, SL_STAGE_ROOTFS_BIND, errno, -1);
+    }
     int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) sl__die(efd, SL_STAGE_ROOTFS_OPEN, errno, -1);
 

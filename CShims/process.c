@@ -102,7 +102,24 @@ static int exec_search(const char *file, const char *const *argv, const char *co
     return best;
 }
 
+// dup2 the requested fds onto 0, 1, 2. A requested fd that sits on 0..2 itself is moved out of
+// the way first, so that one dup2 cannot overwrite the source of the next.
+static void redirect_stdio(const struct sl_process *p, int efd) {
+    int src[3];
+    for (int i = 0; i < 3; i++) {
+        src[i] = p->stdio_fds[i];
+        if (src[i] >= 0 && src[i] <= 2 && src[i] != i) {
+            src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3);
+            if (src[i] < 0) sl__die(efd, SL_STAGE_CLOSE_FDS, errno, i);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (src[i] >= 0 && src[i] != i && dup2(src[i], i) < 0) sl__die(efd, SL_STAGE_CLOSE_FDS, errno, i);
+    }
+}
+
 void sl__finish_process(const struct sl_process *p, int efd) {
+    redirect_stdio(p, efd);
     for (int i = 0; i < p->n_rlimits; i++) {
         struct rlimit64 rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
         if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &rl, NULL) < 0) sl__die(efd, SL_STAGE_RLIMIT, errno, i);

@@ -122,9 +122,38 @@ int sl_spawn_container(const struct sl_spawn_config *cfg, struct sl_spawn_result
 
 // --- exec into a running container -------------------------------------------------------------
 
+// Exec into a nested pid namespace: a new pid namespace can only be made from inside its parent,
+// so this process (already in the container's) unshares one and forks its init. It stays as a
+// relay: it passes the init's exit status on as its own, and the init has PDEATHSIG, so killing
+// this process kills the init and with it everything in the nested namespace.
+// Returns only in the nested init.
+static void relay_nested_init(const struct sl_spawn_config *cfg) {
+    int efd = cfg->error_fd;
+    if (unshare(CLONE_NEWPID) < 0) sl__die(efd, SL_STAGE_FORK, errno, -1);
+    long pid = syscall(SYS_clone, (unsigned long)SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) sl__die(efd, SL_STAGE_FORK, errno, -1);
+    if (pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sl__die(efd, SL_STAGE_PDEATHSIG, errno, -1);
+        return;   // continue as the process to execute
+    }
+    // The relay holds no channel to the runtime: EOF on the error pipe must come from the init.
+    (void)syscall(SYS_close_range, 3, ~0U, 0);
+    int status = 0;
+    while (waitpid((pid_t)pid, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+    int sig = WTERMSIG(status);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, _NSIG / 8);
+    (void)kill(getpid(), sig);
+    _exit(128 + sig);
+}
+
 // The process that ends up inside the container: it is forked by the intermediate with
 // CLONE_PARENT, so it is the caller's child and enters the container's pid namespace.
 __attribute__((noreturn)) static void exec_main(const struct sl_spawn_config *cfg) {
+    if (cfg->process.new_pidns) relay_nested_init(cfg);
     if (cfg->process.terminal) {
         if (setsid() < 0) sl__die(cfg->error_fd, SL_STAGE_SETSID, errno, -1);
         int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

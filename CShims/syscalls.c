@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -140,6 +141,8 @@ int sl_open_ns_path(const char *path) {
     }
     return fd;
 }
+
+int sl_setns(int fd, int nstype) { RET(setns(fd, nstype)); }
 
 int sl_ns_type(int fd) { RET(ioctl(fd, NS_GET_NSTYPE)); }
 

@@ -147,6 +147,9 @@ struct sl_process {
     uint32_t seccomp_flags;        // SECCOMP_FILTER_FLAG_* (e.g. SPEC_ALLOW / LOG)
     int32_t preserve_fds;          // keep fds 3 .. 3+preserve_fds-1 open across exec
     uint32_t umask;                // process.user.umask (0022 by default)
+    int32_t stdio_fds[3];          // fds to become 0, 1, 2 (-1: keep the inherited one)
+    int32_t new_pidns;             // exec only: the process is init of a nested pid namespace, so
+                                   // killing it kills every process it started (probe timeouts)
 };
 
 struct sl_spawn_config {
@@ -166,6 +169,10 @@ struct sl_spawn_config {
     const char *rootfs;            // absolute host path, symlinks already resolved by the parent
     int32_t rootfs_readonly;
     int32_t pad0;
+    // Optional overlay over the rootfs (one per container instance): the image stays the lower
+    // layer, never written; mounted inside the container's mount namespace only.
+    const char *rootfs_upper;      // NULL = bind the rootfs as it is
+    const char *rootfs_work;
     uint64_t rootfs_propagation;   // MS_PRIVATE (default), MS_SLAVE, MS_SHARED, ...
     const struct sl_mount *mounts;
     int32_t n_mounts;
@@ -208,6 +215,12 @@ int sl_spawn_container(const struct sl_spawn_config *cfg, struct sl_spawn_result
 // The new process's pid is returned; the intermediate is reaped here.
 int sl_spawn_exec(const struct sl_spawn_config *cfg, int target_pidfd, struct sl_spawn_result *out);
 
+// A pod sandbox (the kubelet's pause container): a process that holds new network, uts and ipc
+// namespaces for as long as it lives, with `lo` up and the hostname set. Containers of the pod
+// join them through /proc/<pid>/ns/*. It blocks every signal but SIGKILL, runs no program and
+// holds no fd but stdio (on /dev/null). die_with_parent: it dies with the calling thread.
+int sl_sandbox_spawn(const char *hostname, int die_with_parent, struct sl_spawn_result *out);
+
 // ---------------------------------------------------------------------------------------------
 // Small syscall wrappers for the Swift side (each returns 0 / fd / value, or -errno).
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +245,7 @@ int sl_socketpair_cloexec(int fds[2]);
 int sl_recv_fd(int sock);          // receive one fd sent with SCM_RIGHTS
 int sl_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 int sl_open_ns_path(const char *path); // O_RDONLY|O_CLOEXEC open of a namespace file, checks it is nsfs
+int sl_setns(int fd, int nstype);   // the calling thread joins the namespace (net: per thread)
 int sl_ns_type(int fd);            // NS_GET_NSTYPE -> CLONE_NEW*, or -errno
 // Terminal helpers for `run` with process.terminal: raw mode and window size copying.
 int sl_tty_make_raw(int fd, void *saved /* struct termios, 64 bytes */);

@@ -30,7 +30,9 @@ enum ProcessPlanner {
 
     /// Fills `out` (an sl_process) from the OCI process, allocating into `arena`.
     static func fill(_ out: inout sl_process, from p: OCISpec.Process, seccomp: OCISpec.Seccomp?,
-                     arena: CArena, field: String = "process") throws(RuntimeError) {
+                     stdio: Stdio?, arena: CArena, field: String = "process") throws(RuntimeError) {
+        // -1: keep what the child inherits (a zeroed struct would mean "make everything fd 0").
+        out.stdio_fds = stdio.map { ($0.input, $0.output, $0.error) } ?? (-1, -1, -1)
         guard let exe = p.args.first, !exe.isEmpty else {
             throw .spec("config.json: \(field).args: must name the program to run")
         }

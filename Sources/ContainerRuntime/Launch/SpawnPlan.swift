@@ -34,7 +34,7 @@ final class SpawnPlan {
     /// Builds the plan for a container's init. `cgroupFD` is the v2 directory for
     /// CLONE_INTO_CGROUP (-1 for none); `joinFDs` are cgroup.procs files the child writes to.
     init(spec: OCISpec, bundle: String, cgroupFD: Int32, joinFDs: [Int32], errorFD: Int32,
-         consoleSocketFD: Int32, dieWithParent: Bool, preserveFDs: Int32 = 0) throws(RuntimeError) {
+         consoleSocketFD: Int32, options: LaunchOptions) throws(RuntimeError) {
         guard let process = spec.process else { throw .spec("config.json: process: required to run a container") }
         guard let root = spec.root else { throw .spec("config.json: root.path: required") }
         let linux = spec.linux ?? OCISpec.Linux()
@@ -50,7 +50,7 @@ final class SpawnPlan {
         config.n_procs_fds = Int32(joinFDs.count)
         config.error_fd = errorFD
         config.console_socket_fd = consoleSocketFD
-        config.die_with_parent = dieWithParent ? 1 : 0
+        config.die_with_parent = options.dieWithParent ? 1 : 0
 
         try planNamespaces(linux.namespaces)
         let hasNewMountNS = config.clone_flags & UInt64(Namespaces.mount) != 0
@@ -62,6 +62,10 @@ final class SpawnPlan {
             throw .spec("config.json: hostname: setting a hostname needs a new uts namespace")
         }
         config.rootfs = arena.string(rootfs)
+        if let overlay = options.overlay {
+            config.rootfs_upper = arena.string(overlay.upper)
+            config.rootfs_work = arena.string(overlay.work)
+        }
         config.rootfs_readonly = root.readonly ? 1 : 0
         if let prop = linux.rootfsPropagation {
             guard let v = MountPlanner.propagation(prop) else {
@@ -88,8 +92,8 @@ final class SpawnPlan {
         config.hostname = arena.optionalString(spec.hostname)
         config.domainname = arena.optionalString(spec.domainname)
 
-        try ProcessPlanner.fill(&config.process, from: process, seccomp: linux.seccomp, arena: arena)
-        config.process.preserve_fds = preserveFDs
+        try ProcessPlanner.fill(&config.process, from: process, seccomp: linux.seccomp, stdio: options.stdio, arena: arena)
+        config.process.preserve_fds = options.preserveFDs
     }
 
     private func ownsNamespace(_ nss: [OCISpec.Namespace], _ type: String) -> Bool {

@@ -28,15 +28,45 @@ public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// File descriptors that become a process's stdin, stdout and stderr (-1: inherit).
+public struct Stdio: Sendable, Equatable {
+    public var input: Int32
+    public var output: Int32
+    public var error: Int32
+    public init(input: Int32 = -1, output: Int32 = -1, error: Int32 = -1) {
+        self.input = input
+        self.output = output
+        self.error = error
+    }
+}
+
+/// A writable layer over a read-only image: `upper` receives the container's writes, `work` is
+/// overlayfs' scratch directory (same filesystem as `upper`). Both exist and are empty.
+public struct RootfsOverlay: Sendable, Equatable {
+    public var upper: String
+    public var work: String
+    public init(upper: String, work: String) {
+        self.upper = upper
+        self.work = work
+    }
+}
+
 /// Options for starting a container that are not part of config.json.
 public struct LaunchOptions: Sendable {
     /// Kill the container (SIGKILL) when the thread that started it exits (PR_SET_PDEATHSIG).
+    /// Start it from a thread that lives as long as the container should.
     public var dieWithParent = true
     /// Pass fds 3 ..< 3+n to the container.
     public var preserveFDs: Int32 = 0
-    public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0) {
+    /// stdio of the container's init; nil inherits the caller's.
+    public var stdio: Stdio?
+    /// Run on an overlay of the rootfs instead of the rootfs itself.
+    public var overlay: RootfsOverlay?
+    public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0, stdio: Stdio? = nil, overlay: RootfsOverlay? = nil) {
         self.dieWithParent = dieWithParent
         self.preserveFDs = preserveFDs
+        self.stdio = stdio
+        self.overlay = overlay
     }
 }
 
@@ -97,8 +127,7 @@ public final class Container {
         let terminal = spec.process?.terminal ?? false
         let channels = try SpawnChannels(terminal: terminal, cgroup: cgroup)
         let plan = try SpawnPlan(spec: spec, bundle: bundle, cgroupFD: channels.cgroupFD, joinFDs: channels.joinFDs,
-                                 errorFD: channels.errorWrite, consoleSocketFD: channels.consoleChild,
-                                 dieWithParent: options.dieWithParent, preserveFDs: options.preserveFDs)
+                                 errorFD: channels.errorWrite, consoleSocketFD: channels.consoleChild, options: options)
         var result = sl_spawn_result()
         var saved = sigset_t()
         _ = sl_signals_block_all(&saved)

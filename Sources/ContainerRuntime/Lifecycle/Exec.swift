@@ -70,8 +70,11 @@ public struct ContainerLocation: Sendable {
 
 public enum Exec {
     /// Starts `process` inside the container at `location`. `seccomp` is the container's
-    /// linux.seccomp: exec'd processes get the same filter as the init.
+    /// linux.seccomp: exec'd processes get the same filter as the init. With
+    /// `ownPIDNamespace` the process is the init of a nested pid namespace, so that killing it
+    /// kills everything it started (exec probes that time out).
     public static func start(_ location: ContainerLocation, process: OCISpec.Process, seccomp: OCISpec.Seccomp?,
+                             stdio: Stdio? = nil, ownPIDNamespace: Bool = false,
                              dieWithParent: Bool = true) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
@@ -85,7 +88,8 @@ public enum Exec {
         config.error_fd = channels.errorWrite
         config.console_socket_fd = channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
-        try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, arena: arena)
+        try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, stdio: stdio, arena: arena)
+        config.process.new_pidns = ownPIDNamespace ? 1 : 0
 
         var result = sl_spawn_result()
         var saved = sigset_t()
