@@ -1,0 +1,1 @@
+// Placeholder until probe I/O lands (issue 3).
