@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "Cgroups", targets: ["Cgroups"]),
         .library(name: "PodSpec", targets: ["PodSpec"]),
         .library(name: "Probes", targets: ["Probes"]),
+        .library(name: "Supervisor", targets: ["Supervisor"]),
+        .executable(name: "swiftlet", targets: ["swiftlet"]),
         .executable(name: "swiftlet-runtime", targets: ["swiftlet-runtime"]),
     ],
     dependencies: [
@@ -46,6 +48,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Pods that heal themselves: sandbox, containers, probes, restarts, events, logs, state.
+        .target(name: "Supervisor", dependencies: ["ContainerRuntime", "PodSpec", "Probes", "ProbeHandlers", "CShims"]),
+        .executableTarget(
+            name: "swiftlet",
+            dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "swiftlet-runtime",
             dependencies: [
@@ -64,5 +72,6 @@ let package = Package(
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "swiftlet"]),
     ]
 )

@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -162,3 +164,23 @@ int sl_tty_copy_winsize(int from_fd, int to_fd) {
     if (ioctl(from_fd, TIOCGWINSZ, &ws) < 0) return -errno;
     RET(ioctl(to_fd, TIOCSWINSZ, &ws));
 }
+
+int sl_epoll_create(void) { RET(epoll_create1(EPOLL_CLOEXEC)); }
+
+int sl_epoll_add(int epfd, int fd) {
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLHUP | EPOLLERR, .data.fd = fd};
+    RET(epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev));
+}
+
+int sl_epoll_del(int epfd, int fd) { RET(epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL)); }
+
+int sl_epoll_wait(int epfd, int *ready_fds, int max, int timeout_ms) {
+    struct epoll_event evs[64];
+    if (max > 64) max = 64;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    if (n < 0) return -errno;
+    for (int i = 0; i < n; i++) ready_fds[i] = evs[i].data.fd;
+    return n;
+}
+
+int sl_eventfd(void) { RET(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)); }

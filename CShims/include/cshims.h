@@ -245,7 +245,13 @@ int sl_socketpair_cloexec(int fds[2]);
 int sl_recv_fd(int sock);          // receive one fd sent with SCM_RIGHTS
 int sl_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 int sl_open_ns_path(const char *path); // O_RDONLY|O_CLOEXEC open of a namespace file, checks it is nsfs
-int sl_setns(int fd, int nstype);   // the calling thread joins the namespace (net: per thread)
+int sl_setns(int fd, int nstype);
+// epoll for the supervisor's watcher thread (hidden from Swift's Glibc module by _GNU_SOURCE).
+int sl_epoll_create(void);
+int sl_epoll_add(int epfd, int fd);     // EPOLLIN | EPOLLHUP | EPOLLERR, level-triggered
+int sl_epoll_del(int epfd, int fd);
+int sl_epoll_wait(int epfd, int *ready_fds, int max, int timeout_ms);   // count of ready fds
+int sl_eventfd(void);   // the calling thread joins the namespace (net: per thread)
 int sl_ns_type(int fd);            // NS_GET_NSTYPE -> CLONE_NEW*, or -errno
 // Terminal helpers for `run` with process.terminal: raw mode and window size copying.
 int sl_tty_make_raw(int fd, void *saved /* struct termios, 64 bytes */);

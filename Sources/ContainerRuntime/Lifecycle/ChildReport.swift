@@ -46,8 +46,8 @@ enum ChildReport {
 }
 
 /// /proc/<pid>/stat's start time: with the pid it names one process for good (pids are reused).
-enum ProcStat {
-    static func startTime(pid: Int32) -> UInt64? {
+public enum ProcStat {
+    public static func startTime(pid: Int32) -> UInt64? {
         guard let text = Files.readText("/proc/\(pid)/stat") else { return nil }
         // The command name may hold spaces and parentheses: fields start after the last ')'.
         guard let close = text.lastIndex(of: ")") else { return nil }

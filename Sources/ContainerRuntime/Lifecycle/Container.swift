@@ -72,7 +72,8 @@ public struct LaunchOptions: Sendable {
 
 /// A running container: its init process (by pidfd, so never confused with a reused pid) and
 /// its cgroup. The library API the CLI and the pod supervisor share.
-public final class Container {
+/// Unchecked Sendable: everything but the cached exit status is immutable; one owner waits.
+public final class Container: @unchecked Sendable {
     public let id: String
     public let pid: Int32
     /// /proc/<pid>/stat start time, saved with the pid in state files.

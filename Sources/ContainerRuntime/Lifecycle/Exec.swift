@@ -6,7 +6,8 @@ import Cgroups
 
 /// A process started inside a running container (`exec`): the caller's child, in the
 /// container's namespaces and cgroup, with the container's security settings.
-public final class ExecProcess {
+/// Unchecked Sendable: the pidfd is fixed; waiting and signalling are single syscalls on it.
+public final class ExecProcess: @unchecked Sendable {
     public let pid: Int32
     public let consoleFD: Int32?
     private let pidfd: Int32

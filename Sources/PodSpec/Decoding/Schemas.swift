@@ -1,0 +1,79 @@
+/// The fields of each `v1` object swiftlet decodes. Fields Kubernetes has and swiftlet does not
+/// implement are listed as unsupported, so that they are refused by name rather than ignored.
+extension Schema {
+    static let pod = Schema(
+        fields: ["apiVersion", "kind", "metadata", "spec"],
+        ignored: ["status"])
+
+    static let objectMeta = Schema(
+        fields: ["name", "namespace", "labels", "annotations"],
+        // Set by the API server on create; `kubectl run --dry-run -o yaml` writes creationTimestamp: null.
+        ignored: ["creationTimestamp", "uid", "resourceVersion", "generation", "selfLink", "managedFields"],
+        unsupported: ["generateName", "ownerReferences", "finalizers", "deletionTimestamp",
+                      "deletionGracePeriodSeconds"])
+
+    static let podSpec = Schema(
+        fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds"],
+        // Cluster DNS does not exist for a pod on its own; kubectl writes ClusterFirst everywhere.
+        ignored: ["dnsPolicy"],
+        unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "dnsConfig",
+                      "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork",
+                      "hostPID", "hostUsers", "hostname", "hostnameOverride", "imagePullSecrets",
+                      "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
+                      "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
+                      "runtimeClassName", "schedulerName", "schedulingGates", "securityContext",
+                      "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace",
+                      "subdomain", "tolerations", "topologySpreadConstraints"])
+
+    static let container = Schema(
+        fields: ["name", "image", "command", "args", "env", "workingDir", "ports", "resources",
+                 "securityContext", "volumeMounts", "livenessProbe", "readinessProbe", "startupProbe",
+                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"],
+        unsupported: ["envFrom", "lifecycle", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
+                      "stdinOnce", "tty", "volumeDevices"])
+
+    static let envVar = Schema(fields: ["name", "value"], unsupported: ["valueFrom"])
+
+    static let containerPort = Schema(fields: ["containerPort", "name", "protocol"],
+                                      unsupported: ["hostPort", "hostIP"])
+
+    static let resources = Schema(fields: ["limits", "requests"], unsupported: ["claims"])
+
+    static let securityContext = Schema(
+        fields: ["runAsUser", "runAsGroup", "readOnlyRootFilesystem", "allowPrivilegeEscalation",
+                 "capabilities", "privileged", "seccompProfile"],
+        unsupported: ["runAsNonRoot", "seLinuxOptions", "windowsOptions", "procMount", "appArmorProfile"])
+
+    static let capabilities = Schema(fields: ["add", "drop"])
+
+    static let seccompProfile = Schema(fields: ["type", "localhostProfile"])
+
+    static let volume = Schema(
+        fields: ["name", "emptyDir", "hostPath"],
+        unsupported: ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "configMap", "csi",
+                      "downwardAPI", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo",
+                      "glusterfs", "image", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk",
+                      "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos",
+                      "vsphereVolume"])
+
+    static let emptyDir = Schema(fields: ["medium", "sizeLimit"])
+
+    static let hostPath = Schema(fields: ["path", "type"])
+
+    static let volumeMount = Schema(fields: ["name", "mountPath", "readOnly"],
+                                    unsupported: ["subPath", "subPathExpr", "mountPropagation", "recursiveReadOnly"])
+
+    static let probe = Schema(fields: ["exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds",
+                                       "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold",
+                                       "terminationGracePeriodSeconds"])
+
+    static let execAction = Schema(fields: ["command"])
+
+    static let httpGetAction = Schema(fields: ["path", "port", "host", "scheme", "httpHeaders"])
+
+    static let httpHeader = Schema(fields: ["name", "value"])
+
+    static let tcpSocketAction = Schema(fields: ["port", "host"])
+
+    static let grpcAction = Schema(fields: ["port", "service"])
+}

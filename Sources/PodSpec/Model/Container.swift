@@ -1,0 +1,149 @@
+public struct Container: Sendable, Equatable {
+    public var name: String
+    public var image: Image
+    /// Replaces the image's entrypoint when not empty.
+    public var command: [String]
+    /// Replaces the image's arguments when not empty.
+    public var args: [String]
+    public var env: [EnvVar]
+    /// Absolute; nil keeps the image's working directory.
+    public var workingDir: String?
+    public var ports: [ContainerPort]
+    public var resources: ResourceRequirements
+    /// Nil when the pod file sets none: the runtime's defaults apply.
+    public var securityContext: SecurityContext?
+    public var volumeMounts: [VolumeMount]
+    public var livenessProbe: Probe?
+    public var readinessProbe: Probe?
+    public var startupProbe: Probe?
+
+    public init(name: String, image: Image, command: [String] = [], args: [String] = [],
+                env: [EnvVar] = [], workingDir: String? = nil, ports: [ContainerPort] = [],
+                resources: ResourceRequirements = ResourceRequirements(),
+                securityContext: SecurityContext? = nil, volumeMounts: [VolumeMount] = [],
+                livenessProbe: Probe? = nil, readinessProbe: Probe? = nil, startupProbe: Probe? = nil) {
+        self.name = name
+        self.image = image
+        self.command = command
+        self.args = args
+        self.env = env
+        self.workingDir = workingDir
+        self.ports = ports
+        self.resources = resources
+        self.securityContext = securityContext
+        self.volumeMounts = volumeMounts
+        self.livenessProbe = livenessProbe
+        self.readinessProbe = readinessProbe
+        self.startupProbe = startupProbe
+    }
+
+    public func probe(_ kind: ProbeKind) -> Probe? {
+        switch kind {
+        case .liveness: livenessProbe
+        case .readiness: readinessProbe
+        case .startup: startupProbe
+        }
+    }
+
+    /// The number behind a port reference: itself, or the `containerPort` of the port with that name.
+    public func resolvePort(_ port: PortReference) -> Int? {
+        switch port {
+        case .number(let number): number
+        case .name(let name): ports.first { $0.name == name }?.containerPort
+        }
+    }
+
+    /// The TCP port a probe connects to, named ports resolved; nil for `exec`.
+    /// Validation guarantees a result for the other handlers.
+    public func probePort(_ probe: Probe) -> Int? {
+        switch probe.handler {
+        case .exec: nil
+        case .httpGet(let action): resolvePort(action.port)
+        case .tcpSocket(let action): resolvePort(action.port)
+        case .grpc(let action): action.port
+        }
+    }
+}
+
+/// The `image` field: a path to an unpacked rootfs or an OCI bundle, relative to the pod file.
+public struct Image: Sendable, Equatable {
+    /// As written in the pod file.
+    public var written: String
+    /// `written` resolved against the directory of the pod file and cleaned lexically.
+    public var resolved: String
+
+    public init(written: String, resolved: String) {
+        self.written = written
+        self.resolved = resolved
+    }
+}
+
+public struct EnvVar: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String = "") {
+        self.name = name
+        self.value = value
+    }
+}
+
+public struct ContainerPort: Sendable, Equatable {
+    /// An IANA service name that probes may use instead of the number.
+    public var name: String?
+    public var containerPort: Int
+    /// Defaults to TCP.
+    public var `protocol`: PortProtocol
+
+    public init(name: String? = nil, containerPort: Int, protocol: PortProtocol = .tcp) {
+        self.name = name
+        self.containerPort = containerPort
+        self.protocol = `protocol`
+    }
+}
+
+public enum PortProtocol: String, Sendable, Equatable, CaseIterable {
+    case tcp = "TCP"
+    case udp = "UDP"
+    case sctp = "SCTP"
+}
+
+public struct ResourceRequirements: Sendable, Equatable {
+    public var limits: ResourceList
+    /// A request left out defaults to its limit, as in Kubernetes.
+    public var requests: ResourceList
+
+    public init(limits: ResourceList = ResourceList(), requests: ResourceList = ResourceList()) {
+        self.limits = limits
+        self.requests = requests
+    }
+}
+
+public struct ResourceList: Sendable, Equatable {
+    public var cpu: Quantity?
+    public var memory: Quantity?
+
+    public init(cpu: Quantity? = nil, memory: Quantity? = nil) {
+        self.cpu = cpu
+        self.memory = memory
+    }
+
+    /// CPU in thousandths of a core, rounded up as Kubernetes' `MilliValue`.
+    public var cpuMillicores: Int64? { cpu?.milliValue }
+    /// Memory in bytes, rounded up as Kubernetes' `Value`.
+    public var memoryBytes: Int64? { memory?.value }
+}
+
+public struct VolumeMount: Sendable, Equatable {
+    /// Names one of `spec.volumes`.
+    public var name: String
+    /// Absolute path inside the container.
+    public var mountPath: String
+    public var readOnly: Bool
+
+    public init(name: String, mountPath: String, readOnly: Bool = false) {
+        self.name = name
+        self.mountPath = mountPath
+        self.readOnly = readOnly
+    }
+}

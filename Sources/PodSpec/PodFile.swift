@@ -1,0 +1,106 @@
+import Foundation
+import Yams
+
+/// Reads pod files: one or many `v1` Pod documents separated by `---` (empty documents skipped).
+///
+/// Every document is decoded with Kubernetes' defaults and validated with its rules before any
+/// pod is returned; when one is invalid, the errors of all documents are thrown together and no
+/// pod is returned, so nothing starts from a half-valid file. Two pods of one name in one file
+/// are refused too.
+///
+/// Decoding is strict, as `kubectl apply --validate=strict`:
+/// - a key the object does not have is `unknown field "spec.containers[0].httpGet"`; a Kubernetes
+///   field swiftlet does not implement is `spec.nodeSelector: Forbidden: not supported by swiftlet`;
+///   `status`, `metadata.creationTimestamp` (and other server-set metadata), `spec.dnsPolicy`,
+///   `imagePullPolicy` and `terminationMessagePath`/`Policy` are accepted and ignored;
+/// - scalars are typed as kubectl's YAML reader types them, and never converted: `value: 8080` is
+///   refused for a string field (quote it); booleans are `true`/`false` only, so `yes`, `on` and
+///   friends, which YAML 1.1 and 1.2 read differently, are refused for every field; integers are
+///   decimal only (`010` and `0x1F` are refused for the same reason); quantities are parsed from
+///   the text as written;
+/// - anchors, aliases and merge keys (`<<: *defaults`) work.
+///
+/// The messages are the API server's; `PodSpecError` describes the report.
+public enum PodFile {
+    /// Reads and parses a file. Images resolve against the file's directory, made absolute.
+    public static func load(path: String) throws(PodSpecError) -> [Pod] {
+        let text = try read(path)
+        let absolute = PathRules.resolve(path, against: FileManager.default.currentDirectoryPath)
+        return try parse(text, file: path, baseDirectory: PathRules.directory(of: absolute))
+    }
+
+    /// Parses pod YAML read from `file`, which names the file in errors and is the base for
+    /// relative image paths (relative itself when `file` is).
+    public static func parse(_ text: String, file: String) throws(PodSpecError) -> [Pod] {
+        try parse(text, file: file, baseDirectory: PathRules.directory(of: file))
+    }
+
+    static func parse(_ text: String, file: String, baseDirectory: String) throws(PodSpecError) -> [Pod] {
+        let documents = try YAMLDocuments.split(text, file: file)
+        var pods: [Pod] = []
+        var failures: [DocumentError] = []
+        var documentOfName: [String: Int] = [:]
+        var objectCount = 0
+
+        for (index, document) in documents.enumerated() where !document.isNull {
+            objectCount += 1
+            let diagnostics = Diagnostics()
+            let (name, pod) = PodDecoder.decode(document, baseDirectory: baseDirectory, diagnostics: diagnostics)
+            // The state root keys pods by name, so one file cannot hold two pods of one name.
+            if let name, !name.isEmpty, diagnostics.decodingErrors.isEmpty {
+                if let first = documentOfName[name] {
+                    diagnostics.duplicate(FieldPath("metadata").child("name"), name,
+                                          "already used by document \(first + 1) of this file")
+                } else {
+                    documentOfName[name] = index
+                }
+            }
+
+            let stage: DocumentError.Stage
+            let errors: [FieldError]
+            if !diagnostics.decodingErrors.isEmpty {
+                (stage, errors) = (.decoding, diagnostics.decodingErrors)
+            } else if !diagnostics.validationErrors.isEmpty {
+                (stage, errors) = (.validation, diagnostics.validationErrors)
+            } else {
+                if let pod { pods.append(pod) }
+                continue
+            }
+            failures.append(DocumentError(index: index, documentCount: documents.count, podName: name,
+                                          stage: stage, errors: errors))
+        }
+
+        guard objectCount > 0 else { throw PodSpecError(file: file, reason: .noObjects) }
+        guard failures.isEmpty else { throw PodSpecError(file: file, reason: .invalidDocuments(failures)) }
+        return pods
+    }
+
+    /// Reads with plain syscalls so that errors carry the errno's own words ("Permission denied").
+    private static func read(_ path: String) throws(PodSpecError) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            throw PodSpecError(file: path, reason: code == ENOENT ? .fileNotFound : .unreadable(describe(code)))
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw PodSpecError(file: path, reason: .unreadable(describe(errno)))
+            }
+            bytes += buffer[0..<count]
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
+            throw PodSpecError(file: path, reason: .unreadable("not UTF-8 text"))
+        }
+        return text
+    }
+
+    private static func describe(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}

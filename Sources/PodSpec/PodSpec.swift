@@ -1,1 +1,0 @@
-// Placeholder until the pod spec lands (issue 3).

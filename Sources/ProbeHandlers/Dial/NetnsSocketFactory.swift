@@ -1,0 +1,68 @@
+import Glibc
+import NIOCore
+import Synchronization
+
+/// Makes TCP connections from inside pods' network namespaces on a few dedicated threads
+/// (1–4), so that no thread of the Swift concurrency pool ever calls setns. The sockets it
+/// returns keep their namespace and can be used from any thread (e.g. adopted by SwiftNIO).
+public final class NetnsSocketFactory: Sendable {
+    private let threads: [DialThread]
+    private let cache = NetnsCache()
+    private let nextThread = Atomic<Int>(0)
+
+    public init(threads count: Int = 2) throws {
+        var started: [DialThread] = []
+        do {
+            for index in 0..<min(max(count, 1), 4) {
+                started.append(try DialThread(name: "probe-dial-\(index)"))
+            }
+        } catch {
+            for thread in started { thread.stop {} }
+            throw error
+        }
+        threads = started
+    }
+
+    /// A connected, non-blocking, close-on-exec TCP socket made inside `netns` (a path such as
+    /// `/proc/<pid>/ns/net`). The caller owns the fd. Throws `NetnsError` when the namespace
+    /// cannot be used and `DialError` when the connection fails or `deadline` passes.
+    public func connect(host: String, port: Int, netns: String, deadline: NIODeadline) async throws -> CInt {
+        let handle = try cache.handle(for: netns)
+        return try await withCheckedThrowingContinuation { continuation in
+            let job = DialJob(netns: handle, host: host, port: port, deadline: deadline) { result in
+                continuation.resume(with: result)
+            }
+            if !pickThread().submit(job) { continuation.resume(throwing: DialError.shutdown) }
+        }
+    }
+
+    /// Connect and close at once (the TCP probe). The close happens on the dial thread, since
+    /// with SO_LINGER it may wait for the peer's ACK.
+    public func connectAndClose(host: String, port: Int, netns: String, deadline: NIODeadline) async throws {
+        let handle = try cache.handle(for: netns)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let job = DialJob(netns: handle, host: host, port: port, deadline: deadline) { result in
+                continuation.resume(with: result.map { fd in _ = close(fd) })
+            }
+            if !pickThread().submit(job) { continuation.resume(throwing: DialError.shutdown) }
+        }
+    }
+
+    /// Close the cached namespace fd of a pod that is gone. Dials in flight finish first.
+    public func release(netns path: String) {
+        cache.release(path)
+    }
+
+    /// Fail whatever is queued or in flight, and end the threads.
+    public func shutdown() async {
+        for thread in threads {
+            await withCheckedContinuation { continuation in thread.stop { continuation.resume() } }
+        }
+        cache.removeAll()
+    }
+
+    private func pickThread() -> DialThread {
+        let ticket = nextThread.wrappingAdd(1, ordering: .relaxed).oldValue
+        return threads[Int(UInt(bitPattern: ticket) % UInt(threads.count))]
+    }
+}

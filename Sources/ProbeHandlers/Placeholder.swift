@@ -1,1 +1,0 @@
-// Placeholder until probe I/O lands (issue 3).

@@ -1,1 +1,0 @@
-// Placeholder until the probe worker lands (issue 3).

@@ -1,0 +1,449 @@
+import CShims
+import ContainerRuntime
+import Foundation
+import PodSpec
+import ProbeHandlers
+import Probes
+
+/// Options of a supervisor that are not part of any pod.
+public struct SupervisorOptions: Sendable {
+    public var store: PodStore
+    public var backoffInitial: Duration = .seconds(10)
+    public var backoffMax: Duration = .seconds(300)
+    public init(store: PodStore, backoffInitial: Duration = .seconds(10), backoffMax: Duration = .seconds(300)) {
+        self.store = store
+        self.backoffInitial = backoffInitial
+        self.backoffMax = backoffMax
+    }
+}
+
+/// Runs pods and keeps them healthy: one actor owns every pod's state; container instances are
+/// cloned on one long-lived thread, exits and log pipes are watched by one epoll thread, HTTP
+/// and TCP probes share one SwiftNIO loop. Each change is written to the pod's record at once.
+public actor PodController {
+    let options: SupervisorOptions
+    var store: PodStore { options.store }
+    let clock = SystemClock()
+    let spawner = SpawnThread()
+    let watcher = FDWatcher()
+    let probeIO: ProbeIO
+    var probes = ProbeManager()
+    var pods: [String: PodState] = [:]
+    var probeWake: CheckedContinuation<Void, Never>?
+    /// Called with each event as it is recorded (the foreground `run` prints them).
+    var eventSink: (@Sendable (String, StoredEvent) -> Void)?
+    /// Called when the last pod is gone (a detached supervisor exits then).
+    var onEmpty: (@Sendable () -> Void)?
+    let supervisorStartTime: UInt64
+
+    public init(options: SupervisorOptions) throws {
+        self.options = options
+        probeIO = try ProbeIO()
+        supervisorStartTime = ProcStat.startTime(pid: getpid()) ?? 0
+    }
+
+    public func setEventSink(_ sink: @escaping @Sendable (String, StoredEvent) -> Void) { eventSink = sink }
+    public func setOnEmpty(_ f: @escaping @Sendable () -> Void) { onEmpty = f }
+
+    public var podNames: [String] { pods.keys.sorted() }
+
+    // MARK: Starting pods
+
+    /// Creates every pod of `file` (names must be free), then starts them. Throws before starting
+    /// anything when a name is taken or an image is missing.
+    public func create(_ file: [Pod], sourceFile: String) async throws {
+        var prepared: [(Pod, [String: ContainerSpecBuilder.Image])] = []
+        for pod in file {
+            if pods[pod.name] != nil || FileManager.default.fileExists(atPath: store.podDir(pod.name)) {
+                throw SupervisorError("Error from server (AlreadyExists): pods \"\(pod.name)\" already exists")
+            }
+            var images: [String: ContainerSpecBuilder.Image] = [:]
+            for c in pod.spec.containers { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
+            prepared.append((pod, images))
+        }
+        for (pod, images) in prepared {
+            try store.create(pod.name)
+            let manifest = (try? String(contentsOfFile: sourceFile, encoding: .utf8)) ?? ""
+            let state = PodState(pod: pod, images: images, sourceFile: sourceFile, manifest: manifest,
+                                 backoff: RestartBackOff(initial: options.backoffInitial, maximum: options.backoffMax),
+                                 supervisorPID: getpid(), supervisorStartTime: supervisorStartTime)
+            pods[pod.name] = state
+            do {
+                let sandbox = try await spawner.run { try PodSandbox(hostname: pod.name) }
+                state.sandbox = SendableBox(sandbox)
+                state.record.sandboxPID = sandbox.pid
+                state.record.sandboxStartTime = ProcStat.startTime(pid: sandbox.pid)
+            } catch {
+                pods[pod.name] = nil
+                store.remove(pod.name)
+                throw SupervisorError("pod \(pod.name): \(error)")
+            }
+            state.record.startTime = Date()
+            state.setCondition("PodScheduled", true)
+            state.setCondition("Initialized", true)
+            save(state)
+            probes.addPod(pod.name, containers: pod.spec.containers.map(Self.probeTimings), at: clock.now)
+            for c in pod.spec.containers {
+                Task { await self.runContainer(pod: pod.name, container: c.name) }
+            }
+        }
+        Task { await self.probeLoop() }
+        Task { await self.watchDeleteRequests() }
+    }
+
+    static func probeTimings(_ c: PodSpec.Container) -> ContainerProbes {
+        func timing(_ p: PodSpec.Probe?) -> ProbeTiming? {
+            p.map { ProbeTiming(initialDelaySeconds: $0.initialDelaySeconds, periodSeconds: $0.periodSeconds,
+                                timeoutSeconds: $0.timeoutSeconds, successThreshold: $0.successThreshold,
+                                failureThreshold: $0.failureThreshold) }
+        }
+        return ContainerProbes(name: c.name, liveness: timing(c.livenessProbe), readiness: timing(c.readinessProbe),
+                               startup: timing(c.startupProbe))
+    }
+
+    // MARK: Container lifecycle
+
+    /// Starts the container, waits for each instance to end, and starts the next one as the
+    /// restart policy and back-off say, until the pod is deleted or the policy says stop.
+    func runContainer(pod podName: String, container name: String) async {
+        while let pod = pods[podName], !pod.deleting {
+            let started = await startInstance(pod, name)
+            guard let instance = started else {
+                // Could not start (the event says why): treat like an exit with an error.
+                if await !waitBeforeRestart(pod, name, exitCode: 128) { return }
+                continue
+            }
+            await watcher.readable(instance.container.exitFD)
+            let exit = instance.container.exitStatus(block: true) ?? instance.container.wait()
+            await instanceExited(pod, name, instance, exit)
+            let code = exit.code ?? (128 + (exit.signal ?? 0))
+            if await !waitBeforeRestart(pod, name, exitCode: code) { return }
+        }
+    }
+
+    /// One running instance of a container.
+    final class Instance: @unchecked Sendable {
+        let container: ContainerRuntime.Container
+        let number: Int
+        let startedAt: Date
+        let log: CRILog
+        var killReason: KillReason?
+        var exited = false
+        init(container: ContainerRuntime.Container, number: Int, startedAt: Date, log: CRILog) {
+            self.container = container
+            self.number = number
+            self.startedAt = startedAt
+            self.log = log
+        }
+    }
+
+    private func startInstance(_ pod: PodState, _ name: String) async -> Instance? {
+        guard let spec = pod.pod.spec.containers.first(where: { $0.name == name }),
+              let image = pod.images[name], let sandbox = pod.sandbox?.value else { return nil }
+        let number = pod.nextInstance[name, default: 0]
+        pod.nextInstance[name] = number + 1
+        if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
+        let builder = ContainerSpecBuilder(pod: pod.pod, container: spec, store: store,
+                                           sandboxNamespaces: ["network": sandbox.namespacePath("net"),
+                                                               "uts": sandbox.namespacePath("uts"),
+                                                               "ipc": sandbox.namespacePath("ipc")],
+                                           baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
+        do {
+            let oci = try builder.build(image: image)
+            try FileManager.default.createDirectory(atPath: store.podDir(pod.name) + "/containers", withIntermediateDirectories: true)
+            try Data(SpecEncoder.encode(oci).serialized(pretty: true)).write(to: URL(fileURLWithPath: store.containerSpecPath(pod.name, name)))
+            let layer = store.layerDir(pod.name, name, instance: number)
+            for d in ["upper", "work"] { try FileManager.default.createDirectory(atPath: layer + "/" + d, withIntermediateDirectories: true) }
+            try FileManager.default.createDirectory(atPath: store.logDir(pod.name, name), withIntermediateDirectories: true)
+            // Keep the current and the previous instance, as the kubelet does.
+            if number >= 2 {
+                try? FileManager.default.removeItem(atPath: store.layerDir(pod.name, name, instance: number - 2))
+                try? FileManager.default.removeItem(atPath: store.logPath(pod.name, name, instance: number - 2))
+                try? FileManager.default.removeItem(atPath: store.logPath(pod.name, name, instance: number - 2) + ".1")
+            }
+            let log = CRILog(path: store.logPath(pod.name, name, instance: number))
+            var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+            guard sl_pipe_cloexec(&out) == 0, sl_pipe_cloexec(&err) == 0 else { throw SupervisorError("pipe: \(Errno.current)") }
+            let id = "\(pod.name)-\(name)-\(number)-\(pod.uidShort)"
+            let overlay = RootfsOverlay(upper: layer + "/upper", work: layer + "/work")
+            let stdio = Stdio(input: -1, output: out[1], error: err[1])
+            let bundle = store.podDir(pod.name)
+            let container = try await spawner.run {
+                try ContainerRuntime.Container.start(id: id, spec: oci, bundle: bundle,
+                                    options: LaunchOptions(dieWithParent: true, stdio: stdio, overlay: overlay))
+            }
+            close(out[1])
+            close(err[1])
+            pump(out[0], into: log, stream: "stdout")
+            pump(err[0], into: log, stream: "stderr")
+            let instance = Instance(container: container, number: number, startedAt: Date(), log: log)
+            pod.instances[name] = instance
+            record(pod, container: name, EventMessages.created(container: name))
+            record(pod, container: name, EventMessages.started(container: name))
+            pod.update(name) { c in
+                c.state = .running(startedAt: instance.startedAt)
+                c.pid = container.pid
+                c.pidStartTime = container.startTime
+                c.cgroup = container.cgroup.paths
+                c.instance = number
+            }
+            let updates = probes.containerStarted(pod: pod.name, container: name,
+                                                  id: ContainerInstanceID(id), at: clock.now)
+            apply(updates, pod)
+            refreshStatus(pod)
+            wakeProbes()
+            return instance
+        } catch {
+            record(pod, container: name, EventMessages.failed(error: "\(error)"))
+            pod.update(name) { c in c.state = .waiting(reason: "CreateContainerError", message: "\(error)") }
+            refreshStatus(pod)
+            return nil
+        }
+    }
+
+    /// Copies a container's output pipe into its CRI log until EOF.
+    private nonisolated func pump(_ fd: Int32, into log: CRILog, stream: String) {
+        watcher.watch(fd) { fd in
+            var buf = [UInt8](repeating: 0, count: 65536)
+            let n = read(fd, &buf, buf.count)
+            if n > 0 {
+                log.append(buf[0..<n], stream: stream)
+                return true
+            }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { return true }
+            log.flush(stream: stream)
+            close(fd)
+            return false
+        }
+    }
+
+    private func instanceExited(_ pod: PodState, _ name: String, _ instance: Instance, _ exit: ExitStatus) {
+        instance.exited = true
+        let code = exit.code ?? (128 + (exit.signal ?? 0))
+        let reason = exit.oomKilled ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
+        let terminated = ContainerRecord.Terminated(exitCode: code, signal: exit.signal, reason: reason, message: nil,
+                                                    startedAt: instance.startedAt, finishedAt: Date())
+        try? instance.container.destroy()
+        pod.instances[name] = nil
+        pod.lastExit[name] = clock.now
+        let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
+        let willRestart = !pod.deleting && policy.shouldRestart(exitCode: code, killedByProbe: instance.killReason != nil)
+        apply(probes.containerExited(pod: pod.name, container: name, willRestart: willRestart), pod)
+        pod.update(name) { c in
+            c.state = .terminated(terminated)
+            c.pid = nil
+            c.pidStartTime = nil
+            c.ready = false
+            c.started = false
+        }
+        refreshStatus(pod)
+    }
+
+    /// After an exit: true when the container should start again (after its back-off).
+    private func waitBeforeRestart(_ pod: PodState, _ name: String, exitCode: Int32) async -> Bool {
+        let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
+        let killedByProbe = pod.probeKilled.remove(name) != nil
+        guard !pod.deleting, policy.shouldRestart(exitCode: exitCode, killedByProbe: killedByProbe) else {
+            pod.finished.insert(name)
+            refreshStatus(pod)
+            return false
+        }
+        while !pod.deleting {
+            var backoff = pod.backoffs[name] ?? pod.defaultBackoff
+            let decision = backoff.restart(lastExit: pod.lastExit[name] ?? clock.now, now: clock.now)
+            pod.backoffs[name] = backoff
+            switch decision {
+            case .restartNow:
+                pod.update(name) { c in
+                    if case .terminated(let t) = c.state { c.lastState = .terminated(t) }
+                    c.restartCount += 1
+                }
+                return true
+            case .wait(let window, let until):
+                let waiting = ContainerWaiting.crashLoopBackOff(backOff: window, container: name, pod: pod.reference)
+                record(pod, container: name, EventMessages.backOff(container: name, pod: pod.reference))
+                pod.update(name) { c in
+                    if case .terminated(let t) = c.state { c.lastState = .terminated(t) }
+                    c.state = .waiting(reason: waiting.reason, message: waiting.message)
+                }
+                refreshStatus(pod)
+                try? await Task.sleep(for: until - clock.now)
+            }
+        }
+        return false
+    }
+
+    // MARK: Killing
+
+    /// SIGTERM, then SIGKILL for everything in the container's cgroup after the grace period.
+    func kill(_ pod: PodState, _ name: String, reason: KillReason, graceSeconds: Int64) {
+        guard let instance = pod.instances[name], instance.killReason == nil else { return }
+        instance.killReason = reason
+        let restart = reason != .stopping && pod.pod.spec.restartPolicy != .never
+        record(pod, container: name, EventMessages.killing(container: name, reason: reason, willRestart: restart))
+        if reason != .stopping { pod.probeKilled.insert(name) }
+        try? instance.container.signal(SIGTERM)
+        Task {
+            let deadline = ContinuousClock.now + .seconds(graceSeconds)
+            while !instance.exited && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+            if !instance.exited { try? instance.container.cgroup.kill(signal: SIGKILL) }
+        }
+    }
+
+    func graceSeconds(_ pod: PodState, _ name: String, reason: KillReason, deletionGrace: Int64? = nil) -> Int64 {
+        let spec = pod.pod.spec.containers.first { $0.name == name }
+        let probeGrace: Int64? = switch reason {
+        case .livenessProbe: spec?.livenessProbe?.terminationGracePeriodSeconds
+        case .startupProbe: spec?.startupProbe?.terminationGracePeriodSeconds
+        case .stopping: nil
+        }
+        return GracePeriod.seconds(for: reason, podGraceSeconds: pod.pod.spec.terminationGracePeriodSeconds,
+                                   probeGraceSeconds: probeGrace, deletionGraceSeconds: deletionGrace)
+    }
+
+    // MARK: Probes
+
+    func wakeProbes() {
+        probeWake?.resume()
+        probeWake = nil
+    }
+
+    private func probeLoop() async {
+        while !pods.isEmpty {
+            let poll = probes.poll(at: clock.now)
+            for due in poll.due {
+                guard let pod = pods[due.key.pod], let target = probeTarget(pod, due.key) else { continue }
+                Task {
+                    let result = await self.execute(target)
+                    await self.probeFinished(due, result)
+                }
+            }
+            let wait = poll.wakeAt.map { max(.milliseconds(1), $0 - clock.now) } ?? .seconds(1)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: min(wait, .seconds(1))) }
+                group.addTask { await self.waitForWake() }
+                await group.next()
+                group.cancelAll()
+                self.wakeProbes()
+            }
+        }
+    }
+
+    private func waitForWake() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            if let old = probeWake { old.resume() }
+            probeWake = c
+        }
+    }
+
+    private func probeFinished(_ due: ProbeManager.DueProbe, _ result: ProbeResult) {
+        let outcome = probes.record(result, for: due.key, at: clock.now)
+        guard let pod = pods[due.key.pod] else { return }
+        if let event = outcome.event { record(pod, container: due.key.container, event) }
+        apply(outcome.updates, pod)
+        refreshStatus(pod)
+        wakeProbes()
+    }
+
+    /// Applies published probe results: kills on liveness/startup failure, readiness to status.
+    private func apply(_ updates: [ProbeResults.Update], _ pod: PodState) {
+        for u in updates where u.requestsKill {
+            let reason: KillReason = u.key.kind == .startup ? .startupProbe : .livenessProbe
+            kill(pod, u.key.container, reason: reason, graceSeconds: graceSeconds(pod, u.key.container, reason: reason))
+        }
+    }
+
+    // MARK: Status and events
+
+    func refreshStatus(_ pod: PodState) {
+        for c in pod.pod.spec.containers {
+            let instance = pod.instances[c.name]
+            let id = instance.map { ContainerInstanceID("\(pod.name)-\(c.name)-\($0.number)-\(pod.uidShort)") }
+            let status = id.map { probes.status(pod: pod.name, container: c.name, instance: $0, running: true) }
+            pod.update(c.name) { r in
+                r.ready = status?.ready ?? false
+                r.started = status?.started ?? false
+            }
+        }
+        let states: [ContainerPhaseState] = pod.record.containers.map { c in
+            switch c.state {
+            case .running: return .running
+            case .waiting: return .waiting(afterTermination: c.restartCount > 0 || c.lastState != nil)
+            case .terminated(let t): return pod.finished.contains(c.name) ? .terminated(exitCode: t.exitCode) : .waiting(afterTermination: true)
+            }
+        }
+        let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
+        let allDone = pod.finished.count == pod.pod.spec.containers.count
+        pod.record.phase = PodPhase.of(states, restartPolicy: policy, podIsTerminal: allDone).rawValue
+        let ready = pod.record.containers.allSatisfy(\.ready)
+        pod.setCondition("ContainersReady", ready)
+        pod.setCondition("Ready", ready)
+        if allDone { probes.podTerminated(pod.name) }
+        save(pod)
+    }
+
+    func save(_ pod: PodState) {
+        try? store.save(pod.record)
+    }
+
+    func record(_ pod: PodState, container: String?, _ note: EventNote) {
+        let object = container.map { "spec.containers{\($0)}" } ?? "pod/\(pod.name)"
+        let now = Date()
+        if let i = pod.events.lastIndex(where: { $0.object == object && $0.type == note.type.rawValue && $0.reason == note.reason && $0.message == note.message }) {
+            pod.events[i].count += 1
+            pod.events[i].lastTimestamp = now
+            eventSink?(pod.name, pod.events[i])
+        } else {
+            let e = StoredEvent(type: note.type.rawValue, reason: note.reason, message: note.message, object: object,
+                                source: "swiftlet", firstTimestamp: now, lastTimestamp: now, count: 1)
+            pod.events.append(e)
+            eventSink?(pod.name, e)
+        }
+        try? store.saveEvents(pod.events, pod: pod.name)
+    }
+
+    // MARK: Deletion
+
+    /// `delete` from another terminal leaves a request file; this notices it.
+    private func watchDeleteRequests() async {
+        while !pods.isEmpty {
+            for (name, pod) in pods where !pod.deleting {
+                let path = store.deleteRequestPath(name)
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+                let grace = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+                Task { await self.delete(pod: pod.name, graceSeconds: grace) }
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// Stops the pod gracefully (its containers get SIGTERM, then SIGKILL after the grace
+    /// period), removes its sandbox, cgroups, layers, logs and record.
+    public func delete(pod name: String, graceSeconds: Int64? = nil) async {
+        guard let pod = pods[name], !pod.deleting else { return }
+        pod.deleting = true
+        pod.record.deletionTimestamp = Date()
+        pod.record.deletionGracePeriodSeconds = Int(graceSeconds ?? pod.pod.spec.terminationGracePeriodSeconds)
+        apply(probes.podDeleting(name), pod)
+        save(pod)
+        for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
+            kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))
+        }
+        while !pod.instances.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
+        probes.removePod(name)
+        if let sandbox = pod.sandbox?.value {
+            await probeIO.release(netns: sandbox.namespacePath("net"))
+            sandbox.stop()
+        }
+        pods[name] = nil
+        store.remove(name)
+        if pods.isEmpty { onEmpty?() }
+    }
+
+    /// Every pod, in parallel (Ctrl-C of a foreground run).
+    public func deleteAll() async {
+        await withTaskGroup(of: Void.self) { group in
+            for name in pods.keys { group.addTask { await self.delete(pod: name) } }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import CShims
+import ContainerRuntime
+import Foundation
+import PodSpec
+import ProbeHandlers
+import Probes
+
+/// What one due probe needs, captured inside the actor so that it can run outside it.
+enum ProbeTarget: Sendable {
+    case http(HTTPProbeTarget, netns: String, timeout: Duration)
+    case tcp(host: String, port: Int, netns: String, timeout: Duration)
+    case exec([String], ExecTarget, timeout: Duration)
+    case unknown(String)
+}
+
+/// An exec probe's container: where it runs and with which settings.
+struct ExecTarget: Sendable {
+    let location: ContainerLocation
+    let process: OCISpec.Process
+    let seccomp: OCISpec.Seccomp?
+}
+
+extension PodController {
+    func probeTarget(_ pod: PodState, _ key: ProbeKey) -> ProbeTarget? {
+        guard let spec = pod.pod.spec.containers.first(where: { $0.name == key.container }),
+              let probe = spec.probe(PodSpec.ProbeKind(rawValue: key.kind.rawValue) ?? .liveness),
+              let netns = pod.sandbox?.value.namespacePath("net") else { return nil }
+        let timeout = Duration.seconds(probe.timeoutSeconds)
+        switch probe.handler {
+        case .httpGet(let a):
+            guard let port = spec.resolvePort(a.port) else { return .unknown("port \(a.port) is not a port of container \(spec.name)") }
+            let target = HTTPProbeTarget(scheme: a.scheme == .https ? .https : .http, host: a.host ?? "127.0.0.1", port: port,
+                                         path: a.path, headers: a.httpHeaders.map { .init(name: $0.name, value: $0.value) })
+            return .http(target, netns: netns, timeout: timeout)
+        case .tcpSocket(let a):
+            guard let port = spec.resolvePort(a.port) else { return .unknown("port \(a.port) is not a port of container \(spec.name)") }
+            return .tcp(host: a.host ?? "127.0.0.1", port: port, netns: netns, timeout: timeout)
+        case .exec(let command):
+            guard let instance = pod.instances[key.container],
+                  let record = pod.record.containers.first(where: { $0.name == key.container }), let cgroup = record.cgroup,
+                  let data = FileManager.default.contents(atPath: store.containerSpecPath(pod.name, key.container)),
+                  let oci = try? SpecDecoder.decode([UInt8](data)), var process = oci.process else {
+                return .unknown("container \(key.container) is not running")
+            }
+            process.args = command
+            process.terminal = false
+            let location = ContainerLocation(pid: instance.container.pid, startTime: instance.container.startTime, cgroup: cgroup)
+            return .exec(command, ExecTarget(location: location, process: process, seccomp: oci.linux?.seccomp), timeout: timeout)
+        case .grpc:
+            return .unknown("grpc probes are not supported yet")
+        }
+    }
+
+    /// Runs one probe to its result; never throws.
+    func execute(_ target: ProbeTarget) async -> ProbeResult {
+        switch target {
+        case .http(let t, let netns, let timeout): return Self.result(await probeIO.http(t, netns: netns, timeout: timeout))
+        case .tcp(let host, let port, let netns, let timeout):
+            return Self.result(await probeIO.tcp(host: host, port: port, netns: netns, timeout: timeout))
+        case .exec(let command, let target, let timeout): return await runExec(command, target, timeout: timeout)
+        case .unknown(let why): return .unknown(error: why)
+        }
+    }
+
+    static func result(_ o: ProbeOutcome) -> ProbeResult {
+        switch o {
+        case .success: .success
+        case .warning(let out): .warning(output: out)
+        case .failure(let out): .failure(output: out)
+        case .unknown(let err): .unknown(error: err)
+        }
+    }
+
+    /// An exec probe: the command runs in the container (its namespaces, cgroup, user, env,
+    /// capabilities, seccomp) as the init of a nested pid namespace, so a timeout kills the
+    /// whole tree it started. stdout and stderr together, at most 10 KiB, are the output.
+    func runExec(_ command: [String], _ target: ExecTarget, timeout: Duration) async -> ProbeResult {
+        var fds: [Int32] = [-1, -1]
+        guard sl_pipe_cloexec(&fds) == 0 else { return .unknown(error: "pipe: \(Errno.current)") }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let process: ExecProcess
+        do {
+            process = try await spawner.run {
+                try Exec.start(target.location, process: target.process, seccomp: target.seccomp,
+                               stdio: Stdio(input: -1, output: writeEnd, error: writeEnd), ownPIDNamespace: true)
+            }
+        } catch {
+            close(readEnd)
+            close(writeEnd)
+            return .unknown(error: "\(error)")
+        }
+        close(writeEnd)
+        let output = OutputBuffer(limit: 10 * 1024)
+        let done = ExitFlag()
+        watcher.watch(readEnd) { fd in
+            var buf = [UInt8](repeating: 0, count: 4096)
+            let n = read(fd, &buf, buf.count)
+            if n > 0 { output.append(buf[0..<n]); return true }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { return true }
+            close(fd)
+            done.set()
+            return false
+        }
+        let timedOut = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.watcher.readable(process.exitFD); return false }
+            group.addTask { try? await Task.sleep(for: timeout); return true }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if timedOut {
+            process.signal(SIGKILL)
+        }
+        let status = process.wait()
+        for _ in 0..<100 where !done.isSet { try? await Task.sleep(for: .milliseconds(5)) }
+        if timedOut { return .failure(output: "command \(goQuoted(command.joined(separator: " "))) timed out") }
+        return status.code == 0 ? .success : .failure(output: output.text)
+    }
+}
+
+/// Collects at most `limit` bytes of a probe's output (written by the watcher thread).
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func append(_ chunk: ArraySlice<UInt8>) {
+        lock.withLock { if bytes.count < limit { bytes.append(contentsOf: chunk.prefix(limit - bytes.count)) } }
+    }
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
+}
+
+final class ExitFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}

@@ -1,0 +1,110 @@
+import ContainerRuntime
+import Foundation
+
+/// The state root (`/run/swiftlet` by default): root-only, one directory per pod.
+///
+///     <root>/pods/<name>/pod.json          PodRecord (atomically replaced)
+///     <root>/pods/<name>/events.json       the pod's events, folded
+///     <root>/pods/<name>/logs/<c>/<n>.log  CRI logs of instance n of container c
+///     <root>/pods/<name>/layers/<c>/<n>/   overlay upper and work dirs of instance n
+///     <root>/pods/<name>/volumes/<v>/      emptyDir volumes (live as long as the pod)
+///     <root>/pods/<name>/containers/<c>.json  the OCI config of container c
+///     <root>/pods/<name>/delete-request    written by `delete`: the supervisor stops the pod
+public struct PodStore: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public static var defaultRoot: String { ProcessInfo.processInfo.environment["SWIFTLET_ROOT"] ?? "/run/swiftlet" }
+
+    public var podsDir: String { root + "/pods" }
+    public func podDir(_ name: String) -> String { podsDir + "/" + name }
+    public func logDir(_ pod: String, _ container: String) -> String { podDir(pod) + "/logs/" + container }
+    public func logPath(_ pod: String, _ container: String, instance: Int) -> String { logDir(pod, container) + "/\(instance).log" }
+    public func layerDir(_ pod: String, _ container: String, instance: Int) -> String { podDir(pod) + "/layers/\(container)/\(instance)" }
+    public func volumeDir(_ pod: String, _ volume: String) -> String { podDir(pod) + "/volumes/" + volume }
+    /// The OCI config a container's instances run with (exec uses its process settings).
+    public func containerSpecPath(_ pod: String, _ container: String) -> String { podDir(pod) + "/containers/\(container).json" }
+    /// `delete` from another process asks the owning supervisor to stop the pod by creating this
+    /// file; its content is the grace period in seconds (empty: the pod's own).
+    public func deleteRequestPath(_ pod: String) -> String { podDir(pod) + "/delete-request" }
+
+    private static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+    private static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    /// Creates the root (0700) and claims `name`: fails when a pod of that name exists.
+    public func create(_ name: String) throws {
+        for dir in [root, podsDir] where mkdir(dir, 0o700) != 0 && errno != EEXIST {
+            throw SupervisorError("cannot create \(dir): \(Errno.current)")
+        }
+        if mkdir(podDir(name), 0o700) != 0 {
+            if errno == EEXIST { throw SupervisorError("Error from server (AlreadyExists): pods \"\(name)\" already exists") }
+            throw SupervisorError("cannot create \(podDir(name)): \(Errno.current)")
+        }
+    }
+
+    public func save(_ record: PodRecord) throws {
+        try write(Self.encoder.encode(record), to: podDir(record.name) + "/pod.json")
+    }
+
+    public func load(_ name: String) throws -> PodRecord {
+        guard let data = FileManager.default.contents(atPath: podDir(name) + "/pod.json") else {
+            throw SupervisorError("Error from server (NotFound): pods \"\(name)\" not found")
+        }
+        return try Self.decoder.decode(PodRecord.self, from: data)
+    }
+
+    public func names() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: podsDir)) ?? []).sorted()
+    }
+
+    public func loadAll() -> [PodRecord] { names().compactMap { try? load($0) } }
+
+    public func saveEvents(_ events: [StoredEvent], pod: String) throws {
+        try write(Self.encoder.encode(events), to: podDir(pod) + "/events.json")
+    }
+
+    public func loadEvents(pod: String) -> [StoredEvent] {
+        guard let data = FileManager.default.contents(atPath: podDir(pod) + "/events.json") else { return [] }
+        return (try? Self.decoder.decode([StoredEvent].self, from: data)) ?? []
+    }
+
+    public func remove(_ name: String) {
+        try? FileManager.default.removeItem(atPath: podDir(name))
+    }
+
+    /// Write to a temporary file, then rename: readers see the old or the new file, never half.
+    private func write(_ data: Data, to path: String) throws {
+        let tmp = path + ".tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600]),
+              rename(tmp, path) == 0 else {
+            throw SupervisorError("cannot write \(path): \(Errno.current)")
+        }
+    }
+}
+
+/// An event as stored on disk and printed by `get events` / `describe`.
+public struct StoredEvent: Codable, Sendable, Equatable {
+    public var type: String
+    public var reason: String
+    public var message: String
+    public var object: String          // "pod/kubia-liveness" or "spec.containers{kubia}"
+    public var source: String
+    public var firstTimestamp: Date
+    public var lastTimestamp: Date
+    public var count: Int
+}
+
+public struct SupervisorError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import PodSpec
+import Supervisor
+
+struct Delete: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete pods: stop their containers gracefully and remove everything they used.",
+        discussion: """
+            The pod's supervisor stops it (SIGTERM, then SIGKILL after the grace period) and removes its state; the command waits until that is done. If the supervisor has died, delete cleans up itself: it kills the containers through their cgroups, removes the cgroups and the pod's sandbox, and forgets the pod.
+
+              swiftlet delete pod kubia-liveness
+              swiftlet delete pod/kubia-liveness --grace-period 5
+              swiftlet delete -f pods.yaml
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("pod NAME... or pod/NAME...", valueName: "pod name"))
+    var arguments: [String] = []
+    @Option(name: [.customShort("f"), .customLong("filename")], help: ArgumentHelp("Delete the pods this file defines.", valueName: "file"))
+    var files: [String] = []
+    @Option(help: ArgumentHelp("Seconds the pods get to stop; -1 means each pod's own terminationGracePeriodSeconds.", valueName: "seconds"))
+    var gracePeriod: Int = -1
+
+    func validate() throws {
+        if arguments.isEmpty && files.isEmpty { throw ValidationError("you must provide one or more resources by argument or filename") }
+        if !arguments.isEmpty && !files.isEmpty { throw ValidationError("give pod names or -f, not both") }
+        if gracePeriod < -1 { throw ValidationError("--grace-period must be -1 or more") }
+    }
+
+    func run() throws {
+        try reporting {
+            let store = global.store
+            try StoreAccess.check(store)
+            var names = try PodArguments.podNames(arguments)
+            for file in files { names += try Self.podNames(inFile: file) }
+            // kubectl turns 0 into 1 unless forced: the pod still gets its SIGTERM.
+            let grace: Int? = gracePeriod < 0 ? nil : max(gracePeriod, 1)
+            var failures: [String] = []
+            var pending: [PodDeletion] = []
+            for name in names {
+                do {
+                    pending.append(try PodDeletion.start(name, store: store, graceSeconds: grace))
+                    writeStdout("pod \"\(name)\" deleted\n")
+                } catch let error as CLIError {
+                    failures.append(error.description)
+                }
+            }
+            failures += PodDeletion.waitForAll(pending, store: store)
+            if !failures.isEmpty { throw CLIError(failures.joined(separator: "\n")) }
+        }
+    }
+
+    /// The pod names a pod file defines, in order.
+    static func podNames(inFile path: String) throws(CLIError) -> [String] {
+        do {
+            return try PodFile.load(path: path).map(\.name)
+        } catch {
+            throw CLIError(error.description)   // already in kubectl's words
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+import Supervisor
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The state root the supervisors write (env SWIFTLET_ROOT).", valueName: "dir"))
+    var root: String = PodStore.defaultRoot
+
+    var store: PodStore { PodStore(root: root) }
+}

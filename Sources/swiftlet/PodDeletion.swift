@@ -1,0 +1,90 @@
+import Cgroups
+import Foundation
+import Supervisor
+
+/// One pod being deleted: asked of its supervisor, or done here when the supervisor is gone.
+struct PodDeletion {
+    let name: String
+    let uid: String
+    let deadline: Date
+
+    /// Asks the owning supervisor to stop the pod; cleans up at once if it is not running.
+    static func start(_ name: String, store: PodStore, graceSeconds: Int?) throws(CLIError) -> PodDeletion {
+        let view: PodView
+        do { view = try PodView.load(name, store: store) } catch let error as CLIError { throw error } catch {
+            throw CLIError.error("\(error)")
+        }
+        let podGrace = view.pod.map { Int($0.spec.terminationGracePeriodSeconds) } ?? 30
+        let deletion = PodDeletion(name: name, uid: view.record.uid,
+                                   deadline: Date().addingTimeInterval(TimeInterval((graceSeconds ?? podGrace) + 30)))
+        if view.supervisorLost {
+            try PodCleanup.run(view.record, store: store)
+            return deletion
+        }
+        let content = graceSeconds.map(String.init) ?? ""
+        guard FileManager.default.createFile(atPath: store.deleteRequestPath(name), contents: Data(content.utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError.error("cannot write \(store.deleteRequestPath(name)): \(String(cString: strerror(errno)))")
+        }
+        return deletion
+    }
+
+    /// Waits until every pod's directory is gone; errors for those that did not go in time. A
+    /// supervisor that dies meanwhile leaves the cleanup to us.
+    static func waitForAll(_ deletions: [PodDeletion], store: PodStore) -> [String] {
+        var pending = deletions
+        var failures: [String] = []
+        while !pending.isEmpty {
+            pending = pending.filter { $0.stillPending(store: store, failures: &failures) }
+            if !pending.isEmpty { usleep(100_000) }
+        }
+        return failures
+    }
+
+    private func stillPending(store: PodStore, failures: inout [String]) -> Bool {
+        guard FileManager.default.fileExists(atPath: store.podDir(name)) else { return false }
+        // pod.json goes a moment before the directory: no record then means "being removed".
+        if let record = try? store.load(name) {
+            if record.uid != uid { return false }   // gone, and a new pod took the name
+            if !ProcessIdentity(pid: record.supervisorPID, startTime: record.supervisorStartTime).isAlive {
+                do { try PodCleanup.run(record, store: store) } catch { failures.append(error.description) }
+                return false
+            }
+        }
+        if Date() > deadline {
+            failures.append("error: timed out waiting for the condition on pods/\(name)")
+            return false
+        }
+        return true
+    }
+}
+
+/// Removes what a dead supervisor left: the containers (through their cgroups), the sandbox
+/// that holds the pod's namespaces, and the pod's state. Processes are only ever found through
+/// the record's cgroups and pid + start time pairs, never by name.
+enum PodCleanup {
+    static func run(_ record: PodRecord, store: PodStore) throws(CLIError) {
+        var problems: [String] = []
+        for container in record.containers {
+            guard let paths = container.cgroup else { continue }
+            do throws(CgroupError) {
+                // Kills everything in it, waits for it to empty, removes it.
+                try Cgroup(paths: paths).destroy()
+            } catch {
+                problems.append("container \(container.name): \(error)")
+            }
+        }
+        if let pid = record.sandboxPID, let startTime = record.sandboxStartTime {
+            let sandbox = ProcessIdentity(pid: pid, startTime: startTime)
+            if sandbox.isAlive {
+                kill(pid, SIGKILL)
+                // It is not our child: wait for /proc to drop it, briefly.
+                for _ in 0..<50 where sandbox.isAlive { usleep(20_000) }
+            }
+        }
+        guard problems.isEmpty else {
+            throw CLIError.error("pod \"\(record.name)\": " + problems.joined(separator: "; "))
+        }
+        store.remove(record.name)
+    }
+}

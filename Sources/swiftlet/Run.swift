@@ -1,0 +1,177 @@
+import ArgumentParser
+import ContainerRuntime
+import Dispatch
+import Foundation
+import PodSpec
+import Supervisor
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the pods of a YAML file and keep them healthy.",
+        discussion: """
+            Pods start in the foreground: their events stream as they happen and Ctrl-C stops them gracefully (SIGTERM, grace period, SIGKILL) and cleans up. With -d a detached supervisor runs them; it returns once the pods are started and exits after its last pod is deleted. Nothing starts when any pod in the file is invalid.
+
+              swiftlet run -f pod.yaml
+              swiftlet run -d -f pods.yaml
+              swiftlet run -f pod.yaml --backoff-initial 1s
+            """
+    )
+
+    @Option(name: .long, help: "State directory (default $SWIFTLET_ROOT or /run/swiftlet).")
+    var root: String = PodStore.defaultRoot
+    @Option(name: [.short, .customLong("filename")], help: "The pod YAML file (one or more documents).")
+    var file: String
+    @Flag(name: [.short, .long], help: "Run a detached supervisor; return once the pods are started.")
+    var detach = false
+    @Option(name: .long, help: "Another directory to look for images in (relative image paths).")
+    var images: [String] = []
+    @Option(name: .long, help: "First crash-loop back-off (kubelet: 10s).")
+    var backoffInitial: String = "10s"
+    @Option(name: .long, help: "Longest crash-loop back-off (kubelet: 300s).")
+    var backoffMax: String = "300s"
+    @Flag(name: .customLong("supervise"), help: .hidden)
+    var supervise = false
+
+    func validate() throws {
+        guard Self.duration(backoffInitial) != nil else { throw ValidationError("--backoff-initial \(backoffInitial): expected a duration like 10s, 500ms or 2m") }
+        guard Self.duration(backoffMax) != nil else { throw ValidationError("--backoff-max \(backoffMax): expected a duration like 10s, 500ms or 2m") }
+    }
+
+    func run() throws {
+        guard geteuid() == 0 else { throw ValidationError("swiftlet must run as root") }
+        let path = Files.absolute(file)
+        var pods: [Pod]
+        do { pods = try PodFile.load(path: path) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            Foundation.exit(1)
+        }
+        pods = pods.map(resolveImages)
+        if detach && !supervise { return try startDetached(pods) }
+        let store = PodStore(root: root)
+        let options = SupervisorOptions(store: store, backoffInitial: Self.duration(backoffInitial) ?? .seconds(10),
+                                        backoffMax: Self.duration(backoffMax) ?? .seconds(300))
+        let controller = try PodController(options: options)
+        let printer = EventPrinter(quiet: supervise)
+        let isSupervisor = supervise
+        Task {
+            await controller.setEventSink { pod, event in printer.print(pod: pod, event) }
+            await controller.setOnEmpty { Foundation.exit(0) }
+            do { try await controller.create(pods, sourceFile: path) } catch {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                Foundation.exit(1)
+            }
+            if !isSupervisor { for p in pods { Swift.print("pod/\(p.name) created") } }
+        }
+        // Ctrl-C or SIGTERM: stop every pod gracefully, then exit.
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig)
+            source.setEventHandler { Task { await controller.deleteAll(); Foundation.exit(0) } }
+            source.resume()
+            SignalSources.keep.append(source)
+        }
+        dispatchMain()
+    }
+
+    /// An image path that does not exist next to the YAML file is looked up under --images.
+    private func resolveImages(_ pod: Pod) -> Pod {
+        var pod = pod
+        for i in pod.spec.containers.indices where !FileManager.default.fileExists(atPath: pod.spec.containers[i].image.resolved) {
+            let written = pod.spec.containers[i].image.written
+            if let found = images.map({ Files.absolute(written, base: Files.absolute($0)) })
+                .first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                pod.spec.containers[i].image.resolved = found
+            }
+        }
+        return pod
+    }
+
+    /// Starts `swiftlet run --supervise` in its own session, logging to <root>/supervisor.log,
+    /// and returns once every pod's containers have started (or failed to).
+    private func startDetached(_ pods: [Pod]) throws {
+        let store = PodStore(root: root)
+        for p in pods where FileManager.default.fileExists(atPath: store.podDir(p.name)) {
+            throw ValidationError("Error from server (AlreadyExists): pods \"\(p.name)\" already exists")
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let log = root + "/supervisor.log"
+        let args = [CommandLine.arguments[0], "run", "--supervise", "--root", root, "-f", Files.absolute(file),
+                    "--backoff-initial", backoffInitial, "--backoff-max", backoffMax] + images.flatMap { ["--images", $0] }
+        let pid = try Daemon.spawn(args, log: log)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let records = pods.compactMap { try? store.load($0.name) }
+            let settled = records.count == pods.count && records.allSatisfy { r in
+                r.containers.allSatisfy { if case .waiting(let reason, _) = $0.state { reason != "ContainerCreating" } else { true } }
+            }
+            if settled { break }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                throw ValidationError("the supervisor exited: \(text.split(separator: "\n").last ?? "see \(log)")")
+            }
+            usleep(50_000)
+        }
+        for p in pods { Swift.print("pod/\(p.name) created") }
+    }
+
+    /// "10s", "500ms", "2m", "1h", or plain seconds.
+    static func duration(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let v = Double(text.dropLast(suffix.count)), v > 0 else { return nil }
+            return .milliseconds(Int64(v * scale * 1000))
+        }
+        return Double(text).flatMap { $0 > 0 ? .milliseconds(Int64($0 * 1000)) : nil }
+    }
+}
+
+/// Dispatch signal sources must stay referenced while they are in use.
+enum SignalSources {
+    nonisolated(unsafe) static var keep: [DispatchSourceSignal] = []
+}
+
+/// Prints events as `kubectl get events -w` does, as they are recorded.
+final class EventPrinter: @unchecked Sendable {
+    let quiet: Bool
+    private let lock = NSLock()
+    private var headerDone = false
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func print(pod: String, _ e: StoredEvent) {
+        guard !quiet else { return }
+        lock.withLock {
+            if !headerDone {
+                Swift.print(pad("LAST SEEN", 10) + pad("TYPE", 9) + pad("REASON", 14) + pad("OBJECT", 24) + "MESSAGE")
+                headerDone = true
+            }
+            Swift.print(pad("0s", 10) + pad(e.type, 9) + pad(e.reason, 14) + pad("pod/\(pod)", 24) + e.message)
+            fflush(nil)   // every stream: the events must show up as they happen
+        }
+    }
+
+    private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}
+
+/// Starting a detached supervisor: its own session, stdio on a log file.
+enum Daemon {
+    static func spawn(_ args: [String], log: String) throws -> pid_t {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, 0x80)   // POSIX_SPAWN_SETSID (hidden by _GNU_SOURCE): its own session
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid: pid_t = 0
+        let argv = args.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let r = posix_spawn(&pid, exe, &actions, &attr, argv, environ)
+        guard r == 0 else { throw ValidationError("cannot start the supervisor: \(String(cString: strerror(r)))") }
+        return pid
+    }
+}
