@@ -2,7 +2,7 @@
 
 SWIFT ?= $(firstword $(wildcard /opt/swift/usr/bin/swift) swift)
 # Debian packages the build, the tests and the demo need.
-DEPS := libseccomp-dev libcap-dev busybox-static runc qemu-system-x86 xz-utils
+DEPS := libseccomp-dev libcap-dev libc6-dev busybox-static runc qemu-system-x86 xz-utils
 # Containers per runtime for `make bench`.
 N ?= 100
 
@@ -10,7 +10,7 @@ RELEASE_BIN := $(CURDIR)/.build/release/swiftlet-runtime
 
 # Steps below are ordered (deps before build before demo); never run them side by side.
 .NOTPARALLEL:
-.PHONY: build demo-rootfs deps demo test bench clean
+.PHONY: build demo-rootfs deps demo demo-runtime test bench clean
 
 # -static-stdlib: one binary without a dozen Swift libraries to load; halves start-up time.
 build:
@@ -18,6 +18,7 @@ build:
 
 demo-rootfs:
 	rootfs/build-busybox.sh
+	rootfs/build-kubia.sh
 
 deps:
 	@missing=; \
@@ -33,7 +34,12 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
+# The seed's story: kubia-liveness turns unhealthy, is killed and restarted (rootfs/demo/).
 demo: deps build demo-rootfs
+	SWIFTLET=$(CURDIR)/.build/release/swiftlet rootfs/demo/run-demo.sh
+
+# The isolation layer alone: one busybox container showing what it is isolated from.
+demo-runtime: deps build demo-rootfs
 	SWIFTLET_RUNTIME=$(RELEASE_BIN) rootfs/demo.sh
 
 test: deps demo-rootfs

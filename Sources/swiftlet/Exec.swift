@@ -40,8 +40,9 @@ struct Exec: ParsableCommand {
                 throw CLIError.error("cannot exec into a container in a completed pod; current phase is \(record.phase)")
             }
             let chosen = try ContainerSelection.choose(container, in: record)
+            // The record may be stale (its supervisor died, and its containers with it): ask /proc.
             guard case .running = chosen.state, let pid = chosen.pid, let startTime = chosen.pidStartTime,
-                  let cgroup = chosen.cgroup else {
+                  let cgroup = chosen.cgroup, ProcessIdentity(pid: pid, startTime: startTime).isAlive else {
                 throw CLIError.error("unable to upgrade connection: container not found (\"\(chosen.name)\")")
             }
             let spec = try Self.containerSpec(store.containerSpecPath(podName, chosen.name))

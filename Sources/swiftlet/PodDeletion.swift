@@ -10,10 +10,7 @@ struct PodDeletion {
 
     /// Asks the owning supervisor to stop the pod; cleans up at once if it is not running.
     static func start(_ name: String, store: PodStore, graceSeconds: Int?) throws(CLIError) -> PodDeletion {
-        let view: PodView
-        do { view = try PodView.load(name, store: store) } catch let error as CLIError { throw error } catch {
-            throw CLIError.error("\(error)")
-        }
+        let view = try PodView.load(name, store: store)
         let podGrace = view.pod.map { Int($0.spec.terminationGracePeriodSeconds) } ?? 30
         let deletion = PodDeletion(name: name, uid: view.record.uid,
                                    deadline: Date().addingTimeInterval(TimeInterval((graceSeconds ?? podGrace) + 30)))

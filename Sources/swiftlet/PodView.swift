@@ -40,7 +40,7 @@ struct PodView {
     }
 
     /// Reads a pod from the store; the supervisor's liveness is checked against /proc.
-    static func load(_ name: String, store: PodStore) throws -> PodView {
+    static func load(_ name: String, store: PodStore) throws(CLIError) -> PodView {
         let record: PodRecord
         do {
             record = try store.load(name)

@@ -17,8 +17,8 @@ struct Run: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "State directory (default $SWIFTLET_ROOT or /run/swiftlet).")
-    var root: String = PodStore.defaultRoot
+    @OptionGroup var global: GlobalOptions
+    var root: String { global.root }
     @Option(name: [.short, .customLong("filename")], help: "The pod YAML file (one or more documents).")
     var file: String
     @Flag(name: [.short, .long], help: "Run a detached supervisor; return once the pods are started.")

@@ -11,7 +11,8 @@ struct HTTPProbeTests {
 
     @Test func status200IsSuccessWithTheBody() async throws {
         try await withNamespacedServer { server, io in
-            #expect(await io.http(server.target("/ok"), netns: server.netns, timeout: timeout) == .success(output: "ok"))
+            let outcome = await io.http(server.target("/ok"), netns: server.netns, timeout: timeout)
+            #expect(outcome == .success(output: "ok"))
         }
     }
 
@@ -63,7 +64,7 @@ struct HTTPProbeTests {
             }
             #expect(output.contains("timeout"))
             #expect(output.hasPrefix("Get \"http://127.0.0.1:\(server.port)/slow\": "))
-            #expect(elapsed >= .milliseconds(450) && elapsed < .milliseconds(1500), "took \(elapsed)")
+            #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(3), "took \(elapsed)")
         }
     }
 
@@ -127,7 +128,7 @@ struct HTTPProbeTests {
                 return
             }
             #expect(body.utf8.count == 10 * 1024)
-            #expect(elapsed < .seconds(2))
+            #expect(elapsed < .seconds(3))
         }
     }
 

@@ -186,8 +186,9 @@ extension NamespacedServer {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: netns),
             let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
         else { return -1 }
-        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == target }
-            .count
+        return fds.filter { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == target
+        }.count
     }
 }
 

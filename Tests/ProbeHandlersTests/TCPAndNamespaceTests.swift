@@ -27,16 +27,18 @@ struct TCPAndNamespaceTests {
             #expect(Host.loopbackPortIsClosed(server.port))
             #expect(await io.tcp(port: server.port, netns: "/proc/self/ns/net", timeout: timeout)
                 == .failure(output: "dial tcp 127.0.0.1:\(server.port): connect: connection refused"))
-            #expect(await io.http(server.target("/ok"), netns: "/proc/self/ns/net", timeout: timeout).isSuccess == false)
+            let fromHost = await io.http(server.target("/ok"), netns: "/proc/self/ns/net", timeout: timeout)
+            #expect(!fromHost.isSuccess)
         }
     }
 
     @Test func unusableNamespaceIsUnknown() async throws {
         let io = try ProbeIO()
-        defer { Task { try? await io.shutdown() } }
         let missing = await io.tcp(port: 80, netns: "/nonexistent/ns/net", timeout: timeout)
-        #expect(missing == .unknown(error: "cannot use network namespace /nonexistent/ns/net: no such file or directory"))
         let notNet = await io.http(HTTPProbeTarget(port: 80), netns: "/proc/self/ns/mnt", timeout: timeout)
+        try await io.shutdown()
+        #expect(missing
+            == .unknown(error: "cannot use network namespace /nonexistent/ns/net: no such file or directory"))
         #expect(notNet == .unknown(error: "cannot use network namespace /proc/self/ns/mnt: not a network namespace"))
     }
 
@@ -75,6 +77,21 @@ struct TCPAndNamespaceTests {
             #expect(outcomes.count == 200)
             let failed = outcomes.filter { !$0.isSuccess }
             #expect(failed.isEmpty, "\(failed.prefix(3))")
+        }
+    }
+
+    @Test func shutdownEndsProbesInFlight() async throws {
+        try await withNamespacedServer { server, io in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let slow = Task { await io.http(server.target("/slow"), netns: server.netns, timeout: .seconds(10)) }
+            try await Task.sleep(for: .milliseconds(300))
+            try await io.shutdown()
+            let outcome = await slow.value
+            #expect(!outcome.isSuccess)
+            #expect(clock.now - start < .seconds(3))
+            #expect(await io.tcp(port: server.port, netns: server.netns, timeout: timeout)
+                == .failure(output: "dial tcp: probe I/O is shut down"))
         }
     }
 }

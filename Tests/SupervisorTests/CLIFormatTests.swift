@@ -481,17 +481,35 @@ private func value(_ json: JSON, _ path: [Any]) -> Any? {
     }
 }
 
-@Suite struct ProcStatTests {
+@Suite struct ProcessIdentityTests {
     @Test func startTimeIsFieldTwentyTwoEvenWithParenthesesInTheName() {
         let line = "1234 (my (odd) name) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 100 "
             + "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n"
-        #expect(ProcessIdentity.startTime(statLine: line) == 987654)
-        #expect(ProcessIdentity.startTime(statLine: "garbage") == nil)
+        #expect(ProcessIdentity.parse(statLine: line)?.startTime == 987654)
+        #expect(ProcessIdentity.parse(statLine: line)?.state == "S")
+        #expect(ProcessIdentity.parse(statLine: "garbage") == nil)
     }
 
     @Test func ourOwnProcessIsAlive() throws {
         let start = try #require(ProcessIdentity.startTime(pid: getpid()))
         #expect(ProcessIdentity(pid: getpid(), startTime: start).isAlive)
         #expect(!ProcessIdentity(pid: getpid(), startTime: start + 1).isAlive)
+    }
+
+    @Test func aZombieIsNotAlive() throws {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { argv.forEach { free($0) } }
+        try #require(posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0)
+        defer { var status: Int32 = 0; waitpid(pid, &status, 0) }
+        // Not reaped yet: it stays in /proc as a zombie, with its start time.
+        var stat = ProcessIdentity.parse(statLine: (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "")
+        for _ in 0..<200 where stat?.state != "Z" {
+            usleep(10_000)
+            stat = ProcessIdentity.parse(statLine: (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "")
+        }
+        let zombie = try #require(stat)
+        #expect(zombie.state == "Z")
+        #expect(!ProcessIdentity(pid: pid, startTime: zombie.startTime).isAlive)
     }
 }

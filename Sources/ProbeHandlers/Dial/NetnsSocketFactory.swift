@@ -27,25 +27,44 @@ public final class NetnsSocketFactory: Sendable {
     /// `/proc/<pid>/ns/net`). The caller owns the fd. Throws `NetnsError` when the namespace
     /// cannot be used and `DialError` when the connection fails or `deadline` passes.
     public func connect(host: String, port: Int, netns: String, deadline: NIODeadline) async throws -> CInt {
-        let handle = try cache.handle(for: netns)
-        return try await withCheckedThrowingContinuation { continuation in
-            let job = DialJob(netns: handle, host: host, port: port, deadline: deadline) { result in
-                continuation.resume(with: result)
-            }
-            if !pickThread().submit(job) { continuation.resume(throwing: DialError.shutdown) }
+        try await withCheckedThrowingContinuation { continuation in
+            submit(host: host, port: port, netns: netns, deadline: deadline) { continuation.resume(with: $0) }
         }
+    }
+
+    /// The same, reported on `eventLoop`: SwiftNIO can adopt the socket right there, without a
+    /// detour through the concurrency pool. Whoever takes the future's value owns the fd.
+    public func connect(
+        host: String, port: Int, netns: String, deadline: NIODeadline, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<CInt> {
+        let promise = eventLoop.makePromise(of: CInt.self)
+        submit(host: host, port: port, netns: netns, deadline: deadline) { promise.completeWith($0) }
+        return promise.futureResult
     }
 
     /// Connect and close at once (the TCP probe). The close happens on the dial thread, since
     /// with SO_LINGER it may wait for the peer's ACK.
     public func connectAndClose(host: String, port: Int, netns: String, deadline: NIODeadline) async throws {
-        let handle = try cache.handle(for: netns)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let job = DialJob(netns: handle, host: host, port: port, deadline: deadline) { result in
+            submit(host: host, port: port, netns: netns, deadline: deadline) { result in
                 continuation.resume(with: result.map { fd in _ = close(fd) })
             }
-            if !pickThread().submit(job) { continuation.resume(throwing: DialError.shutdown) }
         }
+    }
+
+    /// Hand a dial to a thread; `complete` runs exactly once, on the dial thread or right here.
+    private func submit(
+        host: String, port: Int, netns: String, deadline: NIODeadline,
+        complete: @escaping @Sendable (Result<CInt, any Error>) -> Void
+    ) {
+        let handle: NetnsHandle
+        do {
+            handle = try cache.handle(for: netns)
+        } catch {
+            return complete(.failure(error))
+        }
+        let job = DialJob(netns: handle, host: host, port: port, deadline: deadline, complete: complete)
+        if !pickThread().submit(job) { complete(.failure(DialError.shutdown)) }
     }
 
     /// Close the cached namespace fd of a pod that is gone. Dials in flight finish first.

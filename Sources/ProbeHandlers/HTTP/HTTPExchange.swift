@@ -13,21 +13,23 @@ enum HTTPExchange {
     }
 
     static func run(socket fd: CInt, on loop: any EventLoop, request: HTTPRequestHead, tls: TLS?,
-                    deadline: NIODeadline) async throws -> HTTPProbeResponse {
+                    deadline: NIODeadline) -> EventLoopFuture<HTTPProbeResponse> {
         let promise = loop.makePromise(of: HTTPProbeResponse.self)
         ClientBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls {
-                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                        let handler = try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName)
+                        try pipeline.addHandler(handler)
                     }
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(HTTPProbeResponseHandler(request: request, deadline: deadline, promise: promise))
+                    let handler = HTTPProbeResponseHandler(request: request, deadline: deadline, promise: promise)
+                    try pipeline.addHandler(handler)
                 }
             }
             .withConnectedSocket(fd)
             .whenFailure { promise.fail($0) }  // never set up: the handler cannot report
-        return try await promise.futureResult.get()
+        return promise.futureResult
     }
 }

@@ -55,11 +55,15 @@ struct HTTPProber: Sendable {
 
     private func fetch(_ url: ProbeURL, hostHeader: String?, headers: [HTTPProbeTarget.Header], netns: String,
                        deadline: NIODeadline) async throws -> HTTPProbeResponse {
-        let fd = try await factory.connect(host: url.host, port: url.port, netns: netns, deadline: deadline)
         let request = ProbeRequest.head(for: url, hostHeader: hostHeader, userHeaders: headers, userAgent: userAgent)
         let tls = url.scheme == .https
             ? HTTPExchange.TLS(context: tlsContext, serverName: DialAddress.isIPLiteral(url.host) ? nil : url.host)
             : nil
-        return try await HTTPExchange.run(socket: fd, on: loop, request: request, tls: tls, deadline: deadline)
+        // Dial thread → event loop → one resume of the caller: no hop through the pool between.
+        return try await factory.connect(host: url.host, port: url.port, netns: netns, deadline: deadline, on: loop)
+            .flatMap { fd in
+                HTTPExchange.run(socket: fd, on: loop, request: request, tls: tls, deadline: deadline)
+            }
+            .get()
     }
 }

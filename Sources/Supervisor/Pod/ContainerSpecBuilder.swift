@@ -38,6 +38,9 @@ struct ContainerSpecBuilder {
     func build(image: Image) throws -> OCISpec {
         var spec = DefaultSpec.make(rootfs: image.rootfs, args: try arguments(image))
         spec.hostname = nil   // the sandbox's uts namespace already has the pod's name
+        // Writable, as in Kubernetes: each instance writes to its own overlay, never the image.
+        // securityContext.readOnlyRootFilesystem turns it read-only again (below).
+        spec.root?.readonly = false
         var process = spec.process ?? OCISpec.Process(args: [])
         process.env = mergedEnv(image.process?.env ?? process.env)
         process.cwd = container.workingDir ?? image.process?.cwd ?? "/"
