@@ -115,7 +115,7 @@ public actor PodController {
             }
             await watcher.readable(instance.container.exitFD)
             let exit = instance.container.exitStatus(block: true) ?? instance.container.wait()
-            await instanceExited(pod, name, instance, exit)
+            instanceExited(pod, name, instance, exit)
             let code = exit.code ?? (128 + (exit.signal ?? 0))
             if await !waitBeforeRestart(pod, name, exitCode: code) { return }
         }
@@ -315,7 +315,7 @@ public actor PodController {
                 guard let pod = pods[due.key.pod], let target = probeTarget(pod, due.key) else { continue }
                 Task {
                     let result = await self.execute(target)
-                    await self.probeFinished(due, result)
+                    self.probeFinished(due, result)   // the task runs on this actor
                 }
             }
             let wait = poll.wakeAt.map { max(.milliseconds(1), $0 - clock.now) } ?? .seconds(1)
@@ -432,7 +432,7 @@ public actor PodController {
         while !pod.instances.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
         if let sandbox = pod.sandbox?.value {
-            await probeIO.release(netns: sandbox.namespacePath("net"))
+            probeIO.release(netns: sandbox.namespacePath("net"))
             sandbox.stop()
         }
         pods[name] = nil
