@@ -124,13 +124,19 @@ public actor PodController {
     /// One running instance of a container.
     final class Instance: @unchecked Sendable {
         let container: ContainerRuntime.Container
+        /// The probe manager's name for this instance.
+        let id: ContainerInstanceID
+        /// The OCI config it runs with: exec probes reuse its process settings and seccomp.
+        let spec: OCISpec
         let number: Int
         let startedAt: Date
         let log: CRILog
         var killReason: KillReason?
         var exited = false
-        init(container: ContainerRuntime.Container, number: Int, startedAt: Date, log: CRILog) {
+        init(container: ContainerRuntime.Container, id: ContainerInstanceID, spec: OCISpec, number: Int, startedAt: Date, log: CRILog) {
             self.container = container
+            self.id = id
+            self.spec = spec
             self.number = number
             self.startedAt = startedAt
             self.log = log
@@ -176,7 +182,8 @@ public actor PodController {
             close(err[1])
             pump(out[0], into: log, stream: "stdout")
             pump(err[0], into: log, stream: "stderr")
-            let instance = Instance(container: container, number: number, startedAt: Date(), log: log)
+            let instance = Instance(container: container, id: ContainerInstanceID(id), spec: oci, number: number,
+                                    startedAt: Date(), log: log)
             pod.instances[name] = instance
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
@@ -187,8 +194,7 @@ public actor PodController {
                 c.cgroup = container.cgroup.paths
                 c.instance = number
             }
-            let updates = probes.containerStarted(pod: pod.name, container: name,
-                                                  id: ContainerInstanceID(id), at: clock.now)
+            let updates = probes.containerStarted(pod: pod.name, container: name, id: instance.id, at: clock.now)
             apply(updates, pod)
             refreshStatus(pod)
             wakeProbes()
@@ -357,9 +363,7 @@ public actor PodController {
 
     func refreshStatus(_ pod: PodState) {
         for c in pod.pod.spec.containers {
-            let instance = pod.instances[c.name]
-            let id = instance.map { ContainerInstanceID("\(pod.name)-\(c.name)-\($0.number)-\(pod.uidShort)") }
-            let status = id.map { probes.status(pod: pod.name, container: c.name, instance: $0, running: true) }
+            let status = pod.instances[c.name].map { probes.status(pod: pod.name, container: c.name, instance: $0.id, running: true) }
             pod.update(c.name) { r in
                 r.ready = status?.ready ?? false
                 r.started = status?.started ?? false
@@ -382,8 +386,10 @@ public actor PodController {
         save(pod)
     }
 
+    /// Writes the record when it changed: most probe results change nothing a reader sees.
     func save(_ pod: PodState) {
-        try? store.save(pod.record)
+        guard pod.record != pod.savedRecord else { return }
+        if (try? store.save(pod.record)) != nil { pod.savedRecord = pod.record }
     }
 
     func record(_ pod: PodState, container: String?, _ note: EventNote) {

@@ -9,6 +9,8 @@ final class PodState: @unchecked Sendable {
     let images: [String: ContainerSpecBuilder.Image]
     let sourceFile: String
     var record: PodRecord
+    /// What pod.json holds now.
+    var savedRecord: PodRecord?
     var sandbox: SendableBox<PodSandbox>?
     var instances: [String: PodController.Instance] = [:]
     var nextInstance: [String: Int] = [:]

@@ -36,16 +36,14 @@ extension PodController {
             guard let port = spec.resolvePort(a.port) else { return .unknown("port \(a.port) is not a port of container \(spec.name)") }
             return .tcp(host: a.host ?? "127.0.0.1", port: port, netns: netns, timeout: timeout)
         case .exec(let command):
-            guard let instance = pod.instances[key.container],
-                  let record = pod.record.containers.first(where: { $0.name == key.container }), let cgroup = record.cgroup,
-                  let data = FileManager.default.contents(atPath: store.containerSpecPath(pod.name, key.container)),
-                  let oci = try? SpecDecoder.decode([UInt8](data)), var process = oci.process else {
+            guard let instance = pod.instances[key.container], var process = instance.spec.process else {
                 return .unknown("container \(key.container) is not running")
             }
             process.args = command
             process.terminal = false
-            let location = ContainerLocation(pid: instance.container.pid, startTime: instance.container.startTime, cgroup: cgroup)
-            return .exec(command, ExecTarget(location: location, process: process, seccomp: oci.linux?.seccomp), timeout: timeout)
+            let c = instance.container
+            let location = ContainerLocation(pid: c.pid, startTime: c.startTime, cgroup: c.cgroup.paths)
+            return .exec(command, ExecTarget(location: location, process: process, seccomp: instance.spec.linux?.seccomp), timeout: timeout)
         case .grpc:
             return .unknown("grpc probes are not supported yet")
         }
