@@ -5,90 +5,12 @@ import Testing
 /// pods -o json, get events), with short periods and back-offs.
 @Suite(.enabled(if: geteuid() == 0, "needs root: pods run real containers"), .serialized)
 struct PodLifecycleTests {
-    static let repo: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-    static let swiftlet: String = {
-        let dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent().path
-        return FileManager.default.isExecutableFile(atPath: dir + "/swiftlet") ? dir + "/swiftlet" : repo + "/.build/debug/swiftlet"
-    }()
-    static let busybox = repo + "/rootfs/busybox"
-    static let kubia = repo + "/rootfs/kubia-unhealthy/bundle"
-
-    /// A state root and a YAML file of its own; deletes every pod left at the end.
-    final class Session {
-        let dir: String
-        init() {
-            dir = "/tmp/swiftlet-e2e-\(UUID().uuidString.prefix(8))"
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        }
-        deinit {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/root/pods")) ?? [] {
-                _ = run(["delete", "pod", name, "--grace-period", "1"])
-            }
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-
-        /// Runs `swiftlet` to completion with posix_spawn and waitpid: Foundation's Process can
-        /// miss the exit of a child that started a detached supervisor, and wait forever.
-        @discardableResult
-        func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
-            let outPath = dir + "/.out-\(UUID().uuidString.prefix(6))", errPath = outPath + ".err"
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            let argv = ([PodLifecycleTests.swiftlet] + args).map { strdup($0) } + [nil]
-            let env = (ProcessInfo.processInfo.environment.merging(["SWIFTLET_ROOT": dir + "/root"]) { $1 })
-                .map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { (argv + env).forEach { free($0) } }
-            var pid: pid_t = 0
-            guard posix_spawn(&pid, PodLifecycleTests.swiftlet, &actions, nil, argv, env) == 0 else { return (-1, "", "spawn failed") }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-            let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-            unlink(outPath)
-            unlink(errPath)
-            return ((status >> 8) & 0xff, out, err)
-        }
-
-        func write(_ yaml: String) -> String {
-            let path = dir + "/pod-\(UUID().uuidString.prefix(6)).yaml"
-            try? yaml.write(toFile: path, atomically: true, encoding: .utf8)
-            return path
-        }
-
-        /// `get pods NAME -o json`, parsed.
-        func pod(_ name: String) -> [String: Any]? {
-            let r = run(["get", "pods", name, "-o", "json"])
-            return (try? JSONSerialization.jsonObject(with: Data(r.out.utf8))) as? [String: Any]
-        }
-
-        func restarts(_ name: String) -> Int {
-            let statuses = (pod(name)?["status"] as? [String: Any])?["containerStatuses"] as? [[String: Any]]
-            return statuses?.first?["restartCount"] as? Int ?? -1
-        }
-
-        func phase(_ name: String) -> String? { (pod(name)?["status"] as? [String: Any])?["phase"] as? String }
-
-        /// Polls `condition` every 250 ms for up to `seconds`.
-        func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if condition() { return true }
-                usleep(250_000)
-            }
-            return condition()
-        }
-    }
+    static let repo = E2ESession.repo
+    static let busybox = E2ESession.busybox
+    static let kubia = E2ESession.kubia
 
     @Test func theSeedsPodIsRestartedWhenItsLivenessProbeFails() throws {
-        let s = Session()
+        let s = E2ESession()
         let yaml = try String(contentsOfFile: Self.repo + "/rootfs/demo/kubia-liveness-fast.yaml", encoding: .utf8)
             .replacingOccurrences(of: "../kubia-unhealthy/bundle", with: Self.kubia)
         let started = s.run(["run", "-d", "-f", s.write(yaml), "--backoff-initial", "1s"])
@@ -105,7 +27,7 @@ struct PodLifecycleTests {
     }
 
     @Test func execProbesRestartOnlyTheUnhealthy() throws {
-        let s = Session()
+        let s = E2ESession()
         func pod(_ name: String, _ script: String) -> String {
             """
             apiVersion: v1
@@ -139,7 +61,7 @@ struct PodLifecycleTests {
     /// The kubelet's runtime.go table: a container that exits 1, then 0, then runs forever.
     @Test(arguments: [("Always", "Running", 2), ("OnFailure", "Succeeded", 1), ("Never", "Failed", 0)])
     func restartPolicyTable(policy: String, phase: String, restarts: Int) throws {
-        let s = Session()
+        let s = E2ESession()
         let script = "if [ -f /data/ran1 ]; then if [ -f /data/ran2 ]; then exec sleep 600; fi; touch /data/ran2; exit 0; fi; touch /data/ran1; exit 1"
         let yaml = """
             apiVersion: v1
@@ -169,7 +91,7 @@ struct PodLifecycleTests {
     }
 
     @Test func theSeedsBrokenYAMLIsRefusedWithTheFieldAtFault() {
-        let s = Session()
+        let s = E2ESession()
         let r = s.run(["run", "-f", Self.repo + "/rootfs/demo/kubia-liveness-broken.yaml"])
         #expect(r.status != 0)
         #expect(r.err.contains(#"unknown field "spec.containers[0].httpGet""#), "\(r.err)")
@@ -178,7 +100,7 @@ struct PodLifecycleTests {
     }
 
     @Test func aKilledSupervisorsPodsAreUnknownAndDeleteStillCleansUp() throws {
-        let s = Session()
+        let s = E2ESession()
         let yaml = """
             apiVersion: v1
             kind: Pod

@@ -99,19 +99,20 @@ extension PodController {
             done.set()
             return false
         }
-        let timedOut = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.watcher.readable(process.exitFD); return false }
-            group.addTask { try? await Task.sleep(for: timeout); return true }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        if timedOut {
+        // The timer kills the probe's tree when the timeout runs out. The exit is awaited outside
+        // any task group: a group awaits all its children, and the pidfd wait cannot be cancelled,
+        // so a group would hold the result until the command ended by itself.
+        let timedOut = ExitFlag()
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            timedOut.set()
             process.signal(SIGKILL)
         }
+        await watcher.readable(process.exitFD)
+        timer.cancel()
         let status = process.wait()
         for _ in 0..<100 where !done.isSet { try? await Task.sleep(for: .milliseconds(5)) }
-        if timedOut { return .failure(output: "command \(goQuoted(command.joined(separator: " "))) timed out") }
+        if timedOut.isSet { return .failure(output: "command \(goQuoted(command.joined(separator: " "))) timed out") }
         return status.code == 0 ? .success : .failure(output: output.text)
     }
 }

@@ -1,0 +1,179 @@
+import Foundation
+
+/// One end-to-end test's world: a state root and files of its own, driven through the real
+/// `swiftlet` binary the way a user would drive it (`run -d`, `get pods -o json`, `get events`,
+/// `delete`). Deletes every pod it left when it goes away, also when the test failed.
+final class E2ESession {
+    /// The repository this file lives in.
+    static let repo: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+    /// The `swiftlet` built next to the test binary, else the default debug build.
+    static let swiftlet: String = {
+        let dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent().path
+        return FileManager.default.isExecutableFile(atPath: dir + "/swiftlet") ? dir + "/swiftlet" : repo + "/.build/debug/swiftlet"
+    }()
+    /// `rootfs/build-busybox.sh`: a busybox root filesystem (sh, httpd, sleep, head, tail...).
+    static let busybox = repo + "/rootfs/busybox"
+    /// `rootfs/build-kubia.sh`: the seed's server, 200 for five requests, then 500.
+    static let kubia = repo + "/rootfs/kubia-unhealthy/bundle"
+
+    let dir: String
+
+    init() {
+        dir = "/tmp/swiftlet-e2e-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/root/pods")) ?? [] {
+            _ = run(["delete", "pod", name, "--grace-period", "1"])
+        }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    // MARK: Running swiftlet
+
+    /// A `swiftlet` process started by `spawn`, whose output goes to files until it is reaped.
+    struct Child {
+        let pid: pid_t
+        let outPath: String
+        var errPath: String { outPath + ".err" }
+    }
+
+    /// Starts `swiftlet` with posix_spawn, stdin on /dev/null and stdout/stderr on files:
+    /// Foundation's Process can miss the exit of a child that started a detached supervisor,
+    /// and wait forever.
+    func spawn(_ args: [String]) -> Child? {
+        let outPath = dir + "/.out-\(UUID().uuidString.prefix(6))"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, outPath + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([Self.swiftlet] + args).map { strdup($0) } + [nil]
+        let env = (ProcessInfo.processInfo.environment.merging(["SWIFTLET_ROOT": dir + "/root"]) { $1 })
+            .map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + env).forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, Self.swiftlet, &actions, nil, argv, env) == 0 else { return nil }
+        return Child(pid: pid, outPath: outPath)
+    }
+
+    /// Waits for a spawned `swiftlet`; after `timeout` seconds it is killed (SIGKILL, by pid) and
+    /// its status reads as -1.
+    func wait(_ child: Child, timeout: Double = 120) -> (status: Int32, out: String, err: String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        var exited = false
+        while !exited {
+            let r = waitpid(child.pid, &status, WNOHANG)
+            if r == child.pid { exited = true; break }
+            if r < 0 && errno != EINTR { break }
+            if Date() > deadline {
+                kill(child.pid, SIGKILL)
+                while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+                break
+            }
+            usleep(20_000)
+        }
+        let out = (try? String(contentsOfFile: child.outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: child.errPath, encoding: .utf8)) ?? ""
+        unlink(child.outPath)
+        unlink(child.errPath)
+        // WIFEXITED: the low 7 bits are 0.
+        return (exited && status & 0x7f == 0 ? (status >> 8) & 0xff : -1, out, err)
+    }
+
+    /// Runs `swiftlet` to completion (see `spawn` and `wait`).
+    @discardableResult
+    func run(_ args: [String], timeout: Double = 120) -> (status: Int32, out: String, err: String) {
+        guard let child = spawn(args) else { return (-1, "", "spawn failed") }
+        return wait(child, timeout: timeout)
+    }
+
+    // MARK: Files
+
+    /// Writes pod YAML to a file of the session; returns its path.
+    func write(_ yaml: String) -> String {
+        let path = dir + "/pod-\(UUID().uuidString.prefix(6)).yaml"
+        try? yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A directory for an `httpd -h` document root (mount it with a hostPath volume): `files` are
+    /// written as they are, `scripts` under `cgi-bin/`, executable.
+    func webRoot(files: [String: String] = [:], scripts: [String: String] = [:]) -> String {
+        let root = dir + "/www-\(UUID().uuidString.prefix(6))"
+        try? FileManager.default.createDirectory(atPath: root + "/cgi-bin", withIntermediateDirectories: true)
+        for (name, text) in files { try? text.write(toFile: root + "/" + name, atomically: true, encoding: .utf8) }
+        for (name, text) in scripts {
+            let path = root + "/cgi-bin/" + name
+            try? text.write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+        }
+        return root
+    }
+
+    // MARK: Observing
+
+    /// `get pods NAME -o json`, parsed.
+    func pod(_ name: String) -> [String: Any]? {
+        let r = run(["get", "pods", name, "-o", "json"])
+        return (try? JSONSerialization.jsonObject(with: Data(r.out.utf8))) as? [String: Any]
+    }
+
+    /// `status.containerStatuses[0]`.
+    func containerStatus(_ name: String) -> [String: Any]? {
+        ((pod(name)?["status"] as? [String: Any])?["containerStatuses"] as? [[String: Any]])?.first
+    }
+
+    func restarts(_ name: String) -> Int {
+        containerStatus(name)?["restartCount"] as? Int ?? -1
+    }
+
+    func phase(_ name: String) -> String? { (pod(name)?["status"] as? [String: Any])?["phase"] as? String }
+
+    /// `status.conditions[type]`'s status ("True", "False"), if the condition is there.
+    func condition(_ name: String, _ type: String) -> String? {
+        let conditions = (pod(name)?["status"] as? [String: Any])?["conditions"] as? [[String: Any]]
+        return conditions?.first { $0["type"] as? String == type }?["status"] as? String
+    }
+
+    /// The pod's events (`get events --for pod/NAME -o json`), oldest first.
+    func events(_ name: String) -> [(type: String, reason: String, message: String, count: Int)] {
+        let r = run(["get", "events", "--for", "pod/\(name)", "-o", "json"])
+        let list = (try? JSONSerialization.jsonObject(with: Data(r.out.utf8))) as? [String: Any]
+        return ((list?["items"] as? [[String: Any]]) ?? []).map { e in
+            (e["type"] as? String ?? "", e["reason"] as? String ?? "", e["message"] as? String ?? "", e["count"] as? Int ?? 0)
+        }
+    }
+
+    /// The messages of the pod's events of one reason.
+    func messages(_ name: String, reason: String) -> [String] {
+        events(name).filter { $0.reason == reason }.map(\.message)
+    }
+
+    /// Polls `condition` every 250 ms for up to `seconds`.
+    func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(250_000)
+        }
+        return condition()
+    }
+
+    /// Checks `condition` every 250 ms for `seconds`; false as soon as it fails once.
+    func throughout(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if !condition() { return false }
+            usleep(250_000)
+        }
+        return condition()
+    }
+}
