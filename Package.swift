@@ -49,7 +49,8 @@ let package = Package(
             ]
         ),
         // Pods that heal themselves: sandbox, containers, probes, restarts, events, logs, state.
-        .target(name: "Supervisor", dependencies: ["ContainerRuntime", "PodSpec", "Probes", "ProbeHandlers", "CShims"]),
+        .target(name: "Supervisor", dependencies: ["ContainerRuntime", "PodSpec", "Probes", "ProbeHandlers", "CShims",
+                                                  .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "swiftlet",
             dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]

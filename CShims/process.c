@@ -1,6 +1,6 @@
 // The last steps before execve, shared by a container's init and by exec'd processes:
-// rlimits, oom_score_adj, working directory, identity and capabilities, no_new_privs, seccomp,
-// fds, and the PATH search of the executable. Async-signal-safe: raw syscalls only. In
+// oom_score_adj, working directory, identity and capabilities, no_new_privs, fds, umask, rlimits, seccomp,
+// and the PATH search of the executable. Async-signal-safe: raw syscalls only. In
 // particular setresuid/setresgid/setgroups go straight to the kernel: glibc's wrappers would
 // try to signal the parent's other threads, which do not exist in this child.
 #include "child.h"
@@ -120,10 +120,6 @@ static void redirect_stdio(const struct sl_process *p, int efd) {
 
 void sl__finish_process(const struct sl_process *p, int efd) {
     redirect_stdio(p, efd);
-    for (int i = 0; i < p->n_rlimits; i++) {
-        struct rlimit64 rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
-        if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &rl, NULL) < 0) sl__die(efd, SL_STAGE_RLIMIT, errno, i);
-    }
     if (p->oom_score_adj_set) {
         char buf[24];
         int v = p->oom_score_adj, n = 0;
@@ -144,6 +140,14 @@ void sl__finish_process(const struct sl_process *p, int efd) {
         if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
     umask((mode_t)p->umask);
+    // rlimits after every open of ours: the child still holds the runtime's fds until execve, and
+    // a supervisor of many pods holds more than a container's RLIMIT_NOFILE (often 1024) allows,
+    // so an open under the lowered limit would fail with EMFILE. Lowering needs no capability;
+    // limits above the runtime's own hard limit were refused before the clone.
+    for (int i = 0; i < p->n_rlimits; i++) {
+        struct rlimit64 rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+        if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &rl, NULL) < 0) sl__die(efd, SL_STAGE_RLIMIT, errno, i);
+    }
     // Seccomp last: the filter then only governs the container's program.
     if (p->seccomp_filter) {
         int r = sl_seccomp_load(p->seccomp_filter, p->seccomp_len, p->seccomp_flags);

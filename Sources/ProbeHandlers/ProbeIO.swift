@@ -1,6 +1,8 @@
+import Glibc
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Probe I/O for every pod of a supervisor: one SwiftNIO event loop drives all HTTP probes, a
 /// few dial threads make the sockets inside each pod's network namespace.
@@ -10,7 +12,13 @@ public final class ProbeIO: Sendable {
 
     public let factory: NetnsSocketFactory
     private let group: MultiThreadedEventLoopGroup
+    private let dialer: LoopDialer
     private let prober: HTTPProber
+    /// Set before the loop goes away: nothing may be submitted to it after that.
+    private let isShutDown = Atomic<Bool>(false)
+    /// The one loop every HTTP and TCP probe runs on. An actor can use it as its executor
+    /// (`eventLoop.executor`): probes it starts then run and report on the same thread.
+    public var eventLoop: any EventLoop { dialer.loop }
 
     /// - Parameters:
     ///   - dialThreads: threads that setns and connect (clamped to 1...4).
@@ -22,26 +30,45 @@ public final class ProbeIO: Sendable {
         let tlsContext = try NIOSSLContext(configuration: tls)
         factory = try NetnsSocketFactory(threads: dialThreads)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        prober = HTTPProber(factory: factory, loop: group.next(), tlsContext: tlsContext, userAgent: userAgent)
+        dialer = try LoopDialer(loop: group.next(), factory: factory)
+        prober = HTTPProber(dialer: dialer, tlsContext: tlsContext, userAgent: userAgent)
     }
 
     /// An `httpGet` probe from inside `netns` (e.g. `/proc/<pid>/ns/net`); `timeout` covers
-    /// connect, headers, body and redirects.
-    public func http(_ target: HTTPProbeTarget, netns: String, timeout: Duration) async -> ProbeOutcome {
-        await prober.run(target, netns: netns, deadline: .now() + TimeAmount(timeout))
+    /// connect, headers, body and redirects. The future completes on `eventLoop`, never fails.
+    public func http(_ target: HTTPProbeTarget, netns: String, timeout: Duration) -> EventLoopFuture<ProbeOutcome> {
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        if isShutDown.load(ordering: .acquiring) {
+            return eventLoop.makeSucceededFuture(.failure(output: "Get \"\(ProbeURL(target))\": \(DialError.shutdown)"))
+        }
+        guard eventLoop.inEventLoop else { return eventLoop.flatSubmit { self.prober.run(target, netns: netns, deadline: deadline) } }
+        return prober.run(target, netns: netns, deadline: deadline)
     }
 
-    /// A `tcpSocket` probe: success once connected; the connection is closed at once.
+    public func http(_ target: HTTPProbeTarget, netns: String, timeout: Duration) async -> ProbeOutcome {
+        // A future of a loop that is gone never calls back: don't wait for one.
+        if isShutDown.load(ordering: .acquiring) { return .failure(output: "Get \"\(ProbeURL(target))\": \(DialError.shutdown)") }
+        return (try? await http(target, netns: netns, timeout: timeout).get()) ?? .unknown(error: "probe I/O is shut down")
+    }
+
+    /// A `tcpSocket` probe: success once connected; the connection is closed at once. The
+    /// future completes on `eventLoop`, never fails.
+    public func tcp(host: String = "127.0.0.1", port: Int, netns: String, timeout: Duration) -> EventLoopFuture<ProbeOutcome> {
+        if isShutDown.load(ordering: .acquiring) { return eventLoop.makeSucceededFuture(.failure(output: "\(DialError.shutdown)")) }
+        return dialer.dial(host: host, port: port, netns: netns, deadline: .now() + TimeAmount(timeout))
+            .map { fd in
+                close(fd)  // SO_LINGER {1, 1}: at most a second, if the peer never acknowledges
+                return ProbeOutcome.success(output: "")
+            }
+            .recover { error in
+                if let error = error as? NetnsError { return .unknown(error: error.description) }
+                return .failure(output: "\(error)")
+            }
+    }
+
     public func tcp(host: String = "127.0.0.1", port: Int, netns: String, timeout: Duration) async -> ProbeOutcome {
-        do {
-            try await factory.connectAndClose(host: host, port: port, netns: netns,
-                                              deadline: .now() + TimeAmount(timeout))
-            return .success(output: "")
-        } catch let error as NetnsError {
-            return .unknown(error: error.description)
-        } catch {
-            return .failure(output: "\(error)")
-        }
+        if isShutDown.load(ordering: .acquiring) { return .failure(output: "\(DialError.shutdown)") }
+        return (try? await tcp(host: host, port: port, netns: netns, timeout: timeout).get()) ?? .unknown(error: "probe I/O is shut down")
     }
 
     /// Forget a pod's namespace (close its cached fd) once the pod is gone.
@@ -51,6 +78,7 @@ public final class ProbeIO: Sendable {
 
     /// Fail probes in flight, stop the dial threads and the event loop.
     public func shutdown() async throws {
+        isShutDown.store(true, ordering: .releasing)
         await factory.shutdown()
         try await group.shutdownGracefully()
     }

@@ -12,6 +12,7 @@ struct Delete: ParsableCommand {
               swiftlet delete pod kubia-liveness
               swiftlet delete pod/kubia-liveness --grace-period 5
               swiftlet delete -f pods.yaml
+              swiftlet delete pods --all
             """
     )
 
@@ -22,9 +23,17 @@ struct Delete: ParsableCommand {
     var files: [String] = []
     @Option(help: ArgumentHelp("Seconds the pods get to stop; -1 means each pod's own terminationGracePeriodSeconds.", valueName: "seconds"))
     var gracePeriod: Int = -1
+    @Flag(help: "Delete every pod under the state root.")
+    var all = false
 
     func validate() throws {
-        if arguments.isEmpty && files.isEmpty { throw ValidationError("you must provide one or more resources by argument or filename") }
+        if all {
+            guard files.isEmpty, arguments.allSatisfy({ PodArguments.podTypes.contains($0.lowercased()) }) else {
+                throw ValidationError("--all deletes every pod; give no names or -f with it")
+            }
+        } else if arguments.isEmpty && files.isEmpty {
+            throw ValidationError("you must provide one or more resources by argument or filename")
+        }
         if !arguments.isEmpty && !files.isEmpty { throw ValidationError("give pod names or -f, not both") }
         if gracePeriod < -1 { throw ValidationError("--grace-period must be -1 or more") }
     }
@@ -33,7 +42,7 @@ struct Delete: ParsableCommand {
         try reporting {
             let store = global.store
             try StoreAccess.check(store)
-            var names = try PodArguments.podNames(arguments)
+            var names = all ? store.names() : try PodArguments.podNames(arguments)
             for file in files { names += try Self.podNames(inFile: file) }
             // kubectl turns 0 into 1 unless forced: the pod still gets its SIGTERM.
             let grace: Int? = gracePeriod < 0 ? nil : max(gracePeriod, 1)

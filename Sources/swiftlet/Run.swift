@@ -46,10 +46,16 @@ struct Run: ParsableCommand {
             Foundation.exit(1)
         }
         pods = pods.map(resolveImages)
+        let fileLimit = OpenFileLimit.raiseToHard()
+        if let problem = OpenFileLimit.check(pods: pods.count, containers: pods.reduce(0) { $0 + $1.spec.containers.count },
+                                             limit: fileLimit) {
+            throw ValidationError(problem)
+        }
         if detach && !supervise { return try startDetached(pods) }
         let store = PodStore(root: root)
         let options = SupervisorOptions(store: store, backoffInitial: Self.duration(backoffInitial) ?? .seconds(10),
-                                        backoffMax: Self.duration(backoffMax) ?? .seconds(300))
+                                        backoffMax: Self.duration(backoffMax) ?? .seconds(300),
+                                        metricsPath: ProcessInfo.processInfo.environment["SWIFTLET_METRICS"])
         let controller = try PodController(options: options)
         let printer = EventPrinter(quiet: supervise)
         let isSupervisor = supervise
@@ -98,7 +104,8 @@ struct Run: ParsableCommand {
         let args = [CommandLine.arguments[0], "run", "--supervise", "--root", root, "-f", Files.absolute(file),
                     "--backoff-initial", backoffInitial, "--backoff-max", backoffMax] + images.flatMap { ["--images", $0] }
         let pid = try Daemon.spawn(args, log: log)
-        let deadline = Date().addingTimeInterval(60)
+        // Containers start one after another (tens of ms each): allow for big files.
+        let deadline = Date().addingTimeInterval(60 + 0.2 * Double(pods.count))
         while Date() < deadline {
             let records = pods.compactMap { try? store.load($0.name) }
             let settled = records.count == pods.count && records.allSatisfy { r in

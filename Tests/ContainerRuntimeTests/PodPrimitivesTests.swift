@@ -35,6 +35,21 @@ struct PodPrimitivesTests {
         spec.hostname = nil
     }
 
+    /// A supervisor of many pods holds more fds than a container's RLIMIT_NOFILE allows: the
+    /// lowered limit must not stop the child's own last opens (regression: EMFILE at pod 170).
+    @Test func aRuntimeHoldingMoreFDsThanTheContainersLimitStillStartsIt() throws {
+        let held = (0..<1200).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        defer { held.forEach { close($0) } }
+        #expect(held.allSatisfy { $0 >= 0 })
+        let b = TestBundle(args: ["sh", "-c", "ulimit -n; pwd"]) {
+            $0.process?.rlimits = [OCISpec.Rlimit(type: "RLIMIT_NOFILE", soft: 1024, hard: 1024)]
+            $0.process?.cwd = "/tmp"
+        }
+        let (status, out) = try Self.runCaptured(b)
+        #expect(status.code == 0, "\(out)")
+        #expect(out == "1024\n/tmp\n")
+    }
+
     @Test func containersOfASandboxShareItsNetworkAcrossInstances() throws {
         let sandbox = try PodSandbox(hostname: "pod-a", dieWithParent: false)
         let net = try FileManager.default.destinationOfSymbolicLink(atPath: sandbox.namespacePath("net"))

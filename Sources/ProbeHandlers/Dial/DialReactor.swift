@@ -29,9 +29,11 @@ struct DialReactor {
         while true {
             let batch = thread.takeJobs()
             if batch.stopping {
+                for (job, fd) in batch.adopted { fail(InFlight(job: job, fd: fd, untried: []), .shutdown) }
                 shutDown(batch.jobs)
                 return
             }
+            for (job, fd) in batch.adopted { inFlight.append(InFlight(job: job, fd: fd, untried: [])) }
             for job in batch.jobs { start(job) }
             goHome()
             waitAndFinish()

@@ -7,11 +7,14 @@ import Synchronization
 final class DialThread: Sendable {
     struct Batch {
         var jobs: [DialJob]
+        /// Connects another thread started (in the right namespace) that are still in progress.
+        var adopted: [(job: DialJob, fd: CInt)]
         var stopping: Bool
     }
 
     private struct Inbox {
         var jobs: [DialJob] = []
+        var adopted: [(job: DialJob, fd: CInt)] = []
         var stopping = false
         var exited = false
         var exitWaiters: [@Sendable () -> Void] = []
@@ -44,7 +47,18 @@ final class DialThread: Sendable {
             guard !inbox.stopping else { return false }
             inbox.jobs.append(job)
             // The thread takes the whole inbox at once, so only the first job of a batch wakes it.
-            if inbox.jobs.count == 1 { wake() }
+            if inbox.jobs.count + inbox.adopted.count == 1 { wake() }
+            return true
+        }
+    }
+
+    /// Wait for a connect already in progress on `fd` (the thread takes the fd); false once the
+    /// thread is stopping (the fd was not taken).
+    func submit(_ job: DialJob, inProgress fd: CInt) -> Bool {
+        inbox.withLock { inbox in
+            guard !inbox.stopping else { return false }
+            inbox.adopted.append((job, fd))
+            if inbox.jobs.count + inbox.adopted.count == 1 { wake() }
             return true
         }
     }
@@ -65,8 +79,11 @@ final class DialThread: Sendable {
 
     func takeJobs() -> Batch {
         inbox.withLock { inbox in
-            defer { inbox.jobs.removeAll(keepingCapacity: true) }
-            return Batch(jobs: inbox.jobs, stopping: inbox.stopping)
+            defer {
+                inbox.jobs.removeAll(keepingCapacity: true)
+                inbox.adopted.removeAll(keepingCapacity: true)
+            }
+            return Batch(jobs: inbox.jobs, adopted: inbox.adopted, stopping: inbox.stopping)
         }
     }
 

@@ -42,16 +42,6 @@ public final class NetnsSocketFactory: Sendable {
         return promise.futureResult
     }
 
-    /// Connect and close at once (the TCP probe). The close happens on the dial thread, since
-    /// with SO_LINGER it may wait for the peer's ACK.
-    public func connectAndClose(host: String, port: Int, netns: String, deadline: NIODeadline) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            submit(host: host, port: port, netns: netns, deadline: deadline) { result in
-                continuation.resume(with: result.map { fd in _ = close(fd) })
-            }
-        }
-    }
-
     /// Hand a dial to a thread; `complete` runs exactly once, on the dial thread or right here.
     private func submit(
         host: String, port: Int, netns: String, deadline: NIODeadline,
@@ -65,6 +55,25 @@ public final class NetnsSocketFactory: Sendable {
         }
         let job = DialJob(netns: handle, host: host, port: port, deadline: deadline, complete: complete)
         if !pickThread().submit(job) { complete(.failure(DialError.shutdown)) }
+    }
+
+    /// The cached handle of a namespace (opened on first use).
+    func namespace(_ path: String) throws(NetnsError) -> NetnsHandle {
+        try cache.handle(for: path)
+    }
+
+    /// Wait on a dial thread for a connect another thread started on `fd` (which passes to the
+    /// dial thread); the result is reported on `eventLoop`.
+    func finishConnect(
+        _ fd: CInt, host: String, port: Int, netns: NetnsHandle, deadline: NIODeadline, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<CInt> {
+        let promise = eventLoop.makePromise(of: CInt.self)
+        let job = DialJob(netns: netns, host: host, port: port, deadline: deadline) { promise.completeWith($0) }
+        if !pickThread().submit(job, inProgress: fd) {
+            close(fd)
+            promise.fail(DialError.shutdown)
+        }
+        return promise.futureResult
     }
 
     /// Close the cached namespace fd of a pod that is gone. Dials in flight finish first.

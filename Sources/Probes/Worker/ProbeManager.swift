@@ -39,6 +39,11 @@ public struct ProbeManager: Sendable {
 
     public private(set) var results = ProbeResults()
     private var workers: [ProbeKey: ProbeWorker] = [:]
+    private var podKeys: [String: Set<ProbeKey>] = [:]
+    /// Sleeping workers by wake time, and workers something happened to since the last poll:
+    /// a poll looks at these only, so its cost does not grow with the number of pods.
+    private var wakeQueue = WakeQueue()
+    private var changed: Set<ProbeKey> = []
 
     public init() {}
 
@@ -58,16 +63,20 @@ public struct ProbeManager: Sendable {
                 if workers[key] != nil { continue }
                 workers[key] = ProbeWorker(kind: kind, timing: timing, waitsForStartup: container.startup != nil,
                                            startingAt: now)
+                podKeys[pod, default: []].insert(key)
+                touch(key)
             }
         }
     }
 
     /// Drops the pod's workers and the results they published.
     public mutating func removePod(_ pod: String) {
-        for key in workers.keys where key.pod == pod {
+        for key in podKeys.removeValue(forKey: pod) ?? [] {
             if let worker = workers.removeValue(forKey: key), let instance = worker.container {
                 results.remove(key.kind, of: instance)
             }
+            wakeQueue.cancel(key)
+            changed.remove(key)
         }
     }
 
@@ -80,6 +89,7 @@ public struct ProbeManager: Sendable {
             let previous = worker.container
             let transition = worker.containerStarted(id, at: now)
             workers[key] = worker
+            touch(key)
             if let previous, previous != id { results.remove(key.kind, of: previous) }
             if let transition { apply(transition, key: key, into: &updates) }
         }
@@ -90,6 +100,7 @@ public struct ProbeManager: Sendable {
     public mutating func containerExited(pod: String, container: String, willRestart: Bool) -> [ProbeResults.Update] {
         var updates: [ProbeResults.Update] = []
         for key in keys(pod: pod, container: container) {
+            touch(key)
             guard let transition = workers[key]?.containerExited(willRestart: willRestart) else { continue }
             apply(transition, key: key, into: &updates)
         }
@@ -99,7 +110,8 @@ public struct ProbeManager: Sendable {
     /// The pod is being deleted: liveness and startup stand down, readiness goes on.
     public mutating func podDeleting(_ pod: String) -> [ProbeResults.Update] {
         var updates: [ProbeResults.Update] = []
-        for key in keys where key.pod == pod {
+        for key in keys(pod: pod) {
+            touch(key)
             guard let transition = workers[key]?.podDeleting() else { continue }
             apply(transition, key: key, into: &updates)
         }
@@ -108,38 +120,44 @@ public struct ProbeManager: Sendable {
 
     /// The pod reached a terminal phase (Succeeded or Failed): its workers end.
     public mutating func podTerminated(_ pod: String) {
-        for key in keys where key.pod == pod {
+        for key in keys(pod: pod) {
             workers[key]?.stop()
+            wakeQueue.cancel(key)
         }
     }
 
     public mutating func trigger(_ key: ProbeKey) {
         workers[key]?.trigger()
+        touch(key)
     }
 
     // MARK: The loop
 
     /// Starts every probe that is due at `now`, in key order, and says when to look again.
+    /// Only workers whose wake time came or that something happened to are asked.
     public mutating func poll(at now: Instant) -> Poll {
+        var candidates = changed
+        changed.removeAll(keepingCapacity: true)
+        candidates.formUnion(wakeQueue.popDue(at: now))
         var due: [DueProbe] = []
-        var wakeAt: Instant?
-        for key in keys {
+        for key in candidates.sorted() {
             guard let action = workers[key]?.nextAction(at: now) else { continue }
             switch action {
             case .probe(let instance):
                 due.append(DueProbe(key: key, container: instance))
             case .sleep(let until):
-                wakeAt = min(wakeAt ?? until, until)
+                wakeQueue.schedule(key, at: until)
             case .awaitingResult, .stopped:
-                break
+                break  // the result, or a change to the container, marks it changed again
             }
         }
-        return Poll(due: due, wakeAt: wakeAt)
+        return Poll(due: due, wakeAt: wakeQueue.earliest())
     }
 
     /// The result of a probe `poll` started.
     public mutating func record(_ result: ProbeResult, for key: ProbeKey, at now: Instant) -> Outcome {
         guard let record = workers[key]?.record(result, at: now) else { return Outcome(event: nil, updates: []) }
+        touch(key)
         var updates: [ProbeResults.Update] = []
         if let transition = record.transition { apply(transition, key: key, into: &updates) }
         return Outcome(event: record.event, updates: updates)
@@ -174,6 +192,14 @@ public struct ProbeManager: Sendable {
         ProbeType.allCases.map { ProbeKey(pod: pod, container: container, kind: $0) }.filter { workers[$0] != nil }
     }
 
+    private func keys(pod: String) -> [ProbeKey] { (podKeys[pod] ?? []).sorted() }
+
+    /// Something happened to the worker: the next poll asks it what to do, whenever it slept till.
+    private mutating func touch(_ key: ProbeKey) {
+        wakeQueue.cancel(key)
+        changed.insert(key)
+    }
+
     /// Caches a transition and, when the startup probe succeeded, releases the container's other
     /// probes: the kubelet does this through the status manager's `started` flag.
     private mutating func apply(_ transition: ProbeTransition, key: ProbeKey, into updates: inout [ProbeResults.Update]) {
@@ -181,6 +207,7 @@ public struct ProbeManager: Sendable {
         guard transition.kind == .startup, transition.state == .success else { return }
         for other in keys(pod: key.pod, container: key.container) where other.kind != .startup {
             workers[other]?.startupSucceeded(for: transition.container)
+            touch(other)
         }
     }
 }

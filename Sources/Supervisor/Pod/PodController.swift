@@ -1,6 +1,7 @@
 import CShims
 import ContainerRuntime
 import Foundation
+import NIOCore
 import PodSpec
 import ProbeHandlers
 import Probes
@@ -10,10 +11,14 @@ public struct SupervisorOptions: Sendable {
     public var store: PodStore
     public var backoffInitial: Duration = .seconds(10)
     public var backoffMax: Duration = .seconds(300)
-    public init(store: PodStore, backoffInitial: Duration = .seconds(10), backoffMax: Duration = .seconds(300)) {
+    /// Where to write probe and restart latencies every 2 s (nil: nowhere).
+    public var metricsPath: String?
+    public init(store: PodStore, backoffInitial: Duration = .seconds(10), backoffMax: Duration = .seconds(300),
+                metricsPath: String? = nil) {
         self.store = store
         self.backoffInitial = backoffInitial
         self.backoffMax = backoffMax
+        self.metricsPath = metricsPath
     }
 }
 
@@ -29,12 +34,21 @@ public actor PodController {
     let probeIO: ProbeIO
     var probes = ProbeManager()
     var pods: [String: PodState] = [:]
-    var probeWake: CheckedContinuation<Void, Never>?
+    /// The probe loop's next run, and when: replaced when something must run earlier.
+    var probeTimer: Scheduled<Void>?
+    var probeTimerAt: Instant?
+    var metrics = SupervisorMetrics()
     /// Called with each event as it is recorded (the foreground `run` prints them).
     var eventSink: (@Sendable (String, StoredEvent) -> Void)?
     /// Called when the last pod is gone (a detached supervisor exits then).
     var onEmpty: (@Sendable () -> Void)?
     let supervisorStartTime: UInt64
+
+    /// The actor runs on the probe event loop's thread, so HTTP and TCP probes start, run and
+    /// report back on one thread without waking any other.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        probeIO.eventLoop.executor.asUnownedSerialExecutor()
+    }
 
     public init(options: SupervisorOptions) throws {
         self.options = options
@@ -87,8 +101,9 @@ public actor PodController {
                 Task { await self.runContainer(pod: pod.name, container: c.name) }
             }
         }
-        Task { await self.probeLoop() }
+        scheduleProbes()
         Task { await self.watchDeleteRequests() }
+        if let path = options.metricsPath { Task { await self.writeMetrics(to: path) } }
     }
 
     static func probeTimings(_ c: PodSpec.Container) -> ContainerProbes {
@@ -184,6 +199,7 @@ public actor PodController {
             pump(err[0], into: log, stream: "stderr")
             let instance = Instance(container: container, id: ContainerInstanceID(id), spec: oci, number: number,
                                     startedAt: Date(), log: log)
+            if let decided = pod.restartDecidedAt.removeValue(forKey: name) { metrics.restarts.add(.now - decided) }
             pod.instances[name] = instance
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
@@ -287,7 +303,10 @@ public actor PodController {
         instance.killReason = reason
         let restart = reason != .stopping && pod.pod.spec.restartPolicy != .never
         record(pod, container: name, EventMessages.killing(container: name, reason: reason, willRestart: restart))
-        if reason != .stopping { pod.probeKilled.insert(name) }
+        if reason != .stopping {
+            pod.probeKilled.insert(name)
+            pod.restartDecidedAt[name] = .now
+        }
         try? instance.container.signal(SIGTERM)
         Task {
             let deadline = ContinuousClock.now + .seconds(graceSeconds)
@@ -307,52 +326,8 @@ public actor PodController {
                                    probeGraceSeconds: probeGrace, deletionGraceSeconds: deletionGrace)
     }
 
-    // MARK: Probes
-
-    func wakeProbes() {
-        probeWake?.resume()
-        probeWake = nil
-    }
-
-    private func probeLoop() async {
-        while !pods.isEmpty {
-            let poll = probes.poll(at: clock.now)
-            for due in poll.due {
-                guard let pod = pods[due.key.pod], let target = probeTarget(pod, due.key) else { continue }
-                Task {
-                    let result = await self.execute(target)
-                    self.probeFinished(due, result)   // the task runs on this actor
-                }
-            }
-            let wait = poll.wakeAt.map { max(.milliseconds(1), $0 - clock.now) } ?? .seconds(1)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await Task.sleep(for: min(wait, .seconds(1))) }
-                group.addTask { await self.waitForWake() }
-                await group.next()
-                group.cancelAll()
-                self.wakeProbes()
-            }
-        }
-    }
-
-    private func waitForWake() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            if let old = probeWake { old.resume() }
-            probeWake = c
-        }
-    }
-
-    private func probeFinished(_ due: ProbeManager.DueProbe, _ result: ProbeResult) {
-        let outcome = probes.record(result, for: due.key, at: clock.now)
-        guard let pod = pods[due.key.pod] else { return }
-        if let event = outcome.event { record(pod, container: due.key.container, event) }
-        apply(outcome.updates, pod)
-        refreshStatus(pod)
-        wakeProbes()
-    }
-
     /// Applies published probe results: kills on liveness/startup failure, readiness to status.
-    private func apply(_ updates: [ProbeResults.Update], _ pod: PodState) {
+    func apply(_ updates: [ProbeResults.Update], _ pod: PodState) {
         for u in updates where u.requestsKill {
             let reason: KillReason = u.key.kind == .startup ? .startupProbe : .livenessProbe
             kill(pod, u.key.container, reason: reason, graceSeconds: graceSeconds(pod, u.key.container, reason: reason))
@@ -415,7 +390,8 @@ public actor PodController {
         while !pods.isEmpty {
             for (name, pod) in pods where !pod.deleting {
                 let path = store.deleteRequestPath(name)
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+                // access() first: with many pods this runs thousands of times a second.
+                guard access(path, F_OK) == 0, let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
                 let grace = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
                 Task { await self.delete(pod: pod.name, graceSeconds: grace) }
             }
@@ -431,6 +407,7 @@ public actor PodController {
         pod.record.deletionTimestamp = Date()
         pod.record.deletionGracePeriodSeconds = Int(graceSeconds ?? pod.pod.spec.terminationGracePeriodSeconds)
         apply(probes.podDeleting(name), pod)
+        wakeProbes()
         save(pod)
         for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
             kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))

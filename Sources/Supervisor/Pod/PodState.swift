@@ -19,6 +19,8 @@ final class PodState: @unchecked Sendable {
     let defaultBackoff: RestartBackOff
     /// Containers whose last instance a probe killed (the restart policy counts that as failure).
     var probeKilled: Set<String> = []
+    /// When a probe failure decided to restart a container (for the restart latency metric).
+    var restartDecidedAt: [String: ContinuousClock.Instant] = [:]
     /// Containers that will not run again (policy said so).
     var finished: Set<String> = []
     var events: [StoredEvent] = []
