@@ -35,6 +35,19 @@ public enum PodFile {
         try parse(text, file: file, baseDirectory: PathRules.directory(of: file))
     }
 
+    /// Each pod's own document, re-serialized, by pod name: what `get pods -o json` shows as the
+    /// pod's spec, without keeping every other pod of a big file alongside it.
+    public static func manifests(_ text: String, file: String) -> [String: String] {
+        guard let documents = try? YAMLDocuments.split(text, file: file) else { return [:] }
+        var byName: [String: String] = [:]
+        for document in documents where !document.isNull {
+            guard let name = document["metadata"]?["name"]?.string, byName[name] == nil,
+                  let yaml = try? Yams.serialize(node: document) else { continue }
+            byName[name] = yaml
+        }
+        return byName
+    }
+
     static func parse(_ text: String, file: String, baseDirectory: String) throws(PodSpecError) -> [Pod] {
         let documents = try YAMLDocuments.split(text, file: file)
         var pods: [Pod] = []

@@ -488,6 +488,44 @@ struct ProbeE2ETests {
             """),
     ]
 
+    /// The image's stop signal (an OCI bundle's `org.opencontainers.image.stopSignal`) is what a
+    /// probe kill sends first, as the kubelet does; the container leaves on it, not on SIGKILL.
+    @Test func aProbeKillSendsTheImagesStopSignal() throws {
+        let s = E2ESession()
+        let image = s.dir + "/usr1-image"
+        try FileManager.default.createDirectory(atPath: image, withIntermediateDirectories: true)
+        let kubiaConfig = try Data(contentsOf: URL(fileURLWithPath: Self.kubia + "/config.json"))
+        var config = try #require(try JSONSerialization.jsonObject(with: kubiaConfig) as? [String: Any])
+        config["root"] = ["path": Self.busybox, "readonly": true]
+        var process = try #require(config["process"] as? [String: Any])
+        process["args"] = ["sh", "-c", "trap 'echo got USR1; exit 0' USR1; trap 'echo got TERM; exit 0' TERM; sleep 1000 & wait $!"]
+        config["process"] = process
+        config["annotations"] = ["org.opencontainers.image.stopSignal": "SIGUSR1"]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: image + "/config.json"))
+        let yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: stopsignal
+            spec:
+              containers:
+              - name: c
+                image: \(image)
+                livenessProbe:
+                  exec:
+                    command: ["false"]
+                  initialDelaySeconds: 1
+                  periodSeconds: 1
+                  failureThreshold: 1
+            """
+        #expect(s.run(["run", "-d", "-f", s.write(yaml), "--backoff-initial", "1s"]).status == 0)
+        #expect(s.eventually(20) { s.restarts("stopsignal") >= 1 })
+        let previous = s.run(["logs", "stopsignal", "--previous"])
+        #expect(previous.out == "got USR1\n", "\(previous)")
+        let last = (s.containerStatus("stopsignal")?["lastState"] as? [String: Any])?["terminated"] as? [String: Any]
+        #expect(last?["exitCode"] as? Int == 0, "\(String(describing: last))")
+    }
+
     /// Nothing starts from a file with an invalid pod, and the error names the field as kubectl does.
     @Test(arguments: invalidFiles)
     func invalidFilesAreRefused(_ c: InvalidFile) {

@@ -18,7 +18,12 @@ struct ContainerSpecBuilder {
     struct Image {
         var rootfs: String
         var process: OCISpec.Process?
+        /// The image's StopSignal (the bundle's `org.opencontainers.image.stopSignal` annotation,
+        /// as the image spec's conversion writes it); SIGTERM when it has none.
+        var stopSignal: Int32 = SIGTERM
     }
+
+    static let stopSignalAnnotation = "org.opencontainers.image.stopSignal"
 
     static func image(at path: String) throws -> Image {
         var isDir: ObjCBool = false
@@ -29,7 +34,14 @@ struct ContainerSpecBuilder {
             do {
                 let spec = try SpecDecoder.load(bundle: path)
                 let root = spec.root.map { Files.absolute($0.path, base: path) } ?? path + "/rootfs"
-                return Image(rootfs: root, process: spec.process)
+                var image = Image(rootfs: root, process: spec.process)
+                if let name = spec.annotations[stopSignalAnnotation] {
+                    guard let signal = SignalName.parse(name) else {
+                        throw SupervisorError("annotations.\"\(stopSignalAnnotation)\": unknown signal \"\(name)\"")
+                    }
+                    image.stopSignal = signal
+                }
+                return image
             } catch { throw SupervisorError("image \"\(path)\": \(error)") }
         }
         return Image(rootfs: path, process: nil)

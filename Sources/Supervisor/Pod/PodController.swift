@@ -75,10 +75,12 @@ public actor PodController {
             for c in pod.spec.containers { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
             prepared.append((pod, images))
         }
+        let fileText = (try? String(contentsOfFile: sourceFile, encoding: .utf8)) ?? ""
+        let manifests = PodFile.manifests(fileText, file: sourceFile)
         for (pod, images) in prepared {
             try store.create(pod.name)
-            let manifest = (try? String(contentsOfFile: sourceFile, encoding: .utf8)) ?? ""
-            let state = PodState(pod: pod, images: images, sourceFile: sourceFile, manifest: manifest,
+            let state = PodState(pod: pod, images: images, sourceFile: sourceFile,
+                                 manifest: manifests[pod.name] ?? fileText,
                                  backoff: RestartBackOff(initial: options.backoffInitial, maximum: options.backoffMax),
                                  supervisorPID: getpid(), supervisorStartTime: supervisorStartTime)
             pods[pod.name] = state
@@ -297,7 +299,8 @@ public actor PodController {
 
     // MARK: Killing
 
-    /// SIGTERM, then SIGKILL for everything in the container's cgroup after the grace period.
+    /// The image's stop signal (SIGTERM unless it names another), then SIGKILL for everything in
+    /// the container's cgroup after the grace period.
     func kill(_ pod: PodState, _ name: String, reason: KillReason, graceSeconds: Int64) {
         guard let instance = pod.instances[name], instance.killReason == nil else { return }
         instance.killReason = reason
@@ -307,7 +310,7 @@ public actor PodController {
             pod.probeKilled.insert(name)
             pod.restartDecidedAt[name] = .now
         }
-        try? instance.container.signal(SIGTERM)
+        try? instance.container.signal(pod.images[name]?.stopSignal ?? SIGTERM)
         Task {
             let deadline = ContinuousClock.now + .seconds(graceSeconds)
             while !instance.exited && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
