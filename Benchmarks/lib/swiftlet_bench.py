@@ -1,5 +1,6 @@
 """Shared by the pod benchmarks: run a detached supervisor on a private root, read its metrics."""
 import json
+import math
 import os
 import subprocess
 import tempfile
@@ -85,6 +86,24 @@ class Supervisor:
         took = time.monotonic() - t0
         self.tmp.cleanup()
         return took
+
+
+def window_percentiles(h0, h1, ps=(0.5, 0.99)):
+    """Percentiles (ms, bucket upper bounds) of what a supervisor histogram gained between two
+    reads: the supervisor's own p50/p99 cover everything since it started, start-up included."""
+    before = {upper: n for upper, n in h0.get("buckets", [])}
+    gained = sorted((upper, n - before.get(upper, 0)) for upper, n in h1.get("buckets", []))
+    total = sum(n for _, n in gained)
+    result = []
+    for p in ps:
+        rank, seen, value = math.ceil(total * p), 0, None
+        for upper, n in gained:
+            seen += n
+            if total and seen >= rank:
+                value = upper
+                break
+        result.append(value or 0)
+    return result
 
 
 def leftovers(tag="swiftlet-bench-"):

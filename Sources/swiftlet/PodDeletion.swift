@@ -18,10 +18,10 @@ struct PodDeletion {
             try PodCleanup.run(view.record, store: store)
             return deletion
         }
-        let content = graceSeconds.map(String.init) ?? ""
-        guard FileManager.default.createFile(atPath: store.deleteRequestPath(name), contents: Data(content.utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError.error("cannot write \(store.deleteRequestPath(name)): \(String(cString: strerror(errno)))")
+        do {
+            try store.requestDeletion(name, graceSeconds: graceSeconds)
+        } catch {
+            throw CLIError.error(error.description)
         }
         return deletion
     }

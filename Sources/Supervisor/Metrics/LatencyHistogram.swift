@@ -23,16 +23,25 @@ struct LatencyHistogram: Sendable {
         var seen = 0
         for (index, n) in buckets.enumerated() {
             seen += n
-            if seen >= rank { return pow(10, Double(index + 1) / Self.bucketsPerDecade) / 1000 }
+            if seen >= rank { return Self.upperBoundMilliseconds(ofBucket: index) }
         }
         return nil
     }
 
-    /// `"count": N, "p50_ms": …, "p99_ms": …, "max_ms": …` (the inside of a JSON object).
+    /// `"count": N, "p50_ms": …, "p99_ms": …, "max_ms": …, "buckets": [[upper_ms, n], …]` (the
+    /// inside of a JSON object). Percentiles and max cover everything since the start; the
+    /// non-empty buckets let a reader take percentiles of a window (the difference of two reads).
     var jsonFields: String {
         func number(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "null" }
+        let filled = buckets.indices.filter { buckets[$0] > 0 }
+            .map { "[\(number(Self.upperBoundMilliseconds(ofBucket: $0))), \(buckets[$0])]" }
         return "\"count\": \(count), \"p50_ms\": \(number(percentileMilliseconds(0.5))), "
-            + "\"p99_ms\": \(number(percentileMilliseconds(0.99))), \"max_ms\": \(number(longest.microseconds / 1000))"
+            + "\"p99_ms\": \(number(percentileMilliseconds(0.99))), \"max_ms\": \(number(longest.microseconds / 1000)), "
+            + "\"buckets\": [\(filled.joined(separator: ", "))]"
+    }
+
+    private static func upperBoundMilliseconds(ofBucket index: Int) -> Double {
+        pow(10, Double(index + 1) / bucketsPerDecade) / 1000
     }
 }
 

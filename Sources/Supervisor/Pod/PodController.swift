@@ -215,7 +215,7 @@ public actor PodController {
             let updates = probes.containerStarted(pod: pod.name, container: name, id: instance.id, at: clock.now)
             apply(updates, pod)
             refreshStatus(pod)
-            wakeProbes()
+            scheduleProbes()
             return instance
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
@@ -391,10 +391,10 @@ public actor PodController {
     /// `delete` from another terminal leaves a request file; this notices it.
     private func watchDeleteRequests() async {
         while !pods.isEmpty {
-            for (name, pod) in pods where !pod.deleting {
-                let path = store.deleteRequestPath(name)
-                // access() first: with many pods this runs thousands of times a second.
-                guard access(path, F_OK) == 0, let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            // Requests for pods of other supervisors are theirs to act on.
+            for name in store.deleteRequests() {
+                guard let pod = pods[name], !pod.deleting,
+                      let text = try? String(contentsOfFile: store.deleteRequestPath(name), encoding: .utf8) else { continue }
                 let grace = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
                 Task { await self.delete(pod: pod.name, graceSeconds: grace) }
             }
@@ -410,7 +410,7 @@ public actor PodController {
         pod.record.deletionTimestamp = Date()
         pod.record.deletionGracePeriodSeconds = Int(graceSeconds ?? pod.pod.spec.terminationGracePeriodSeconds)
         apply(probes.podDeleting(name), pod)
-        wakeProbes()
+        scheduleProbes()
         save(pod)
         for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
             kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))

@@ -8,7 +8,8 @@ import Probes
 /// thread switch: HTTP and TCP probes run on this very thread; only exec probes leave it.
 extension PodController {
     /// Starts what is due and sets the timer for what comes next (at most a second away, so a
-    /// change that forgot to call this is still noticed).
+    /// change that forgot to call this is still noticed). Called as well whenever the probe
+    /// workers change (a container started, a pod is going), to look at once.
     func scheduleProbes() {
         guard !pods.isEmpty else {
             probeTimer?.cancel()
@@ -34,11 +35,6 @@ extension PodController {
     }
 
     static let probeTimerSlack: Duration = .milliseconds(5)
-
-    /// Something changed the probe workers (a container started, a pod is going): look now.
-    func wakeProbes() {
-        scheduleProbes()
-    }
 
     /// Starts every probe that is due; returns when the next one falls due.
     private func startDueProbes(at now: Instant) -> Instant? {
@@ -71,8 +67,12 @@ extension PodController {
         let outcome = probes.record(result, for: due.key, at: clock.now)
         if let pod = pods[due.key.pod] {
             if let event = outcome.event { record(pod, container: due.key.container, event) }
-            apply(outcome.updates, pod)
-            refreshStatus(pod)
+            // Status (started, ready, phase) follows the published results only: most probes
+            // publish nothing new and leave it as it was.
+            if !outcome.updates.isEmpty {
+                apply(outcome.updates, pod)
+                refreshStatus(pod)
+            }
         }
         scheduleProbes()
     }
