@@ -32,10 +32,12 @@ let package = Package(
         .target(name: "Cgroups", dependencies: ["CShims"]),
         // The policy: OCI config model and validation, mount plan, security profile, lifecycle.
         .target(name: "ContainerRuntime", dependencies: ["CShims", "Cgroups"]),
+        // Go's formatting that Kubernetes' messages show (%q), shared by PodSpec's errors and Probes' events.
+        .target(name: "GoFormat"),
         // Kubernetes v1 Pod YAML: decoding, defaults and strict validation with kubectl's field paths.
-        .target(name: "PodSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "PodSpec", dependencies: ["GoFormat", .product(name: "Yams", package: "Yams")]),
         // The kubelet's probe worker, restart policy, back-off and event folding, on an injected clock.
-        .target(name: "Probes"),
+        .target(name: "Probes", dependencies: ["GoFormat"]),
         // Probe I/O: HTTP and TCP probes over sockets made inside a pod's network namespace,
         // driven by one SwiftNIO event loop for every pod.
         .target(
@@ -49,7 +51,7 @@ let package = Package(
             ]
         ),
         // Pods that heal themselves: sandbox, containers, probes, restarts, events, logs, state.
-        .target(name: "Supervisor", dependencies: ["ContainerRuntime", "PodSpec", "Probes", "ProbeHandlers", "CShims",
+        .target(name: "Supervisor", dependencies: ["ContainerRuntime", "GoFormat", "PodSpec", "Probes", "ProbeHandlers", "CShims",
                                                   .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "swiftlet",
@@ -70,6 +72,7 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "CShims"]),
+        .testTarget(name: "GoFormatTests", dependencies: ["GoFormat"]),
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),

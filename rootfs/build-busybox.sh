@@ -14,6 +14,10 @@ stamp=$here/.busybox.stamp
 lock=$here/.busybox.lock
 
 die() { echo "build-busybox: $*" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/applet-links.sh
+. "$here/lib/applet-links.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/etc-files.sh
+. "$here/lib/etc-files.sh"
 
 force=0
 case "${1:-}" in
@@ -22,7 +26,7 @@ case "${1:-}" in
   *) die "usage: $0 [--force]" ;;
 esac
 
-want=$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)
+want=$(cat "${BASH_SOURCE[0]}" "$here/lib/applet-links.sh" "$here/lib/etc-files.sh" | sha256sum | cut -d' ' -f1)
 is_current() { [ -x "$out/bin/busybox" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; }
 
 if [ "$force" = 0 ] && is_current; then
@@ -65,38 +69,15 @@ root=$work/root
 mkdir -p "$root/bin"
 install -m 0755 "$src" "$root/bin/busybox"
 
-# One relative symlink per applet ("usr/bin/wget" -> "../../bin/busybox"), so the links resolve
-# both inside the container and when the tree is inspected from the host.
-n=0
-while IFS= read -r applet; do
-  if [ -z "$applet" ] || [ -e "$root/$applet" ] || [ -L "$root/$applet" ]; then
-    continue
-  fi
-  mkdir -p "$root/$(dirname "$applet")"
-  ln -sr "$root/bin/busybox" "$root/$applet"
-  n=$((n + 1))
-done < <("$root/bin/busybox" --list-full)
+link_applets "$root"
+n=$linked_applets
 [ "$n" -gt 100 ] || die "only $n applet links were made; is the busybox binary complete?"
 
 mkdir -p "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/var" \
          "$root/tmp" "$root/root" "$root/mnt" "$root/home"
 chmod 1777 "$root/tmp"
 chmod 0700 "$root/root"
-
-cat >"$root/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-EOF
-cat >"$root/etc/group" <<'EOF'
-root:x:0:
-tty:x:5:
-nogroup:x:65534:
-EOF
-cat >"$root/etc/hosts" <<'EOF'
-127.0.0.1	localhost
-::1	localhost
-EOF
-chmod 0644 "$root/etc/passwd" "$root/etc/group" "$root/etc/hosts"
+write_etc_files "$root"
 chmod 0755 "$root"
 
 # Move the old tree aside (if any) and the new one in: each rename is atomic.

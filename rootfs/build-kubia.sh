@@ -24,6 +24,10 @@ CC=${CC:-gcc}
 required_applets=(sh cat ls ps sleep wget echo test '[' true false hostname kill)
 
 die() { echo "build-kubia: $*" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/applet-links.sh
+. "$here/lib/applet-links.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/etc-files.sh
+. "$here/lib/etc-files.sh"
 
 force=0
 case "${1:-}" in
@@ -36,7 +40,8 @@ esac
 "$here/build-busybox.sh" || die "build-busybox.sh failed"
 [ -x "$busybox" ] || die "busybox not found at $busybox after build-busybox.sh"
 
-want=$(cat "${BASH_SOURCE[0]}" "$src" "$busybox" | sha256sum | cut -d' ' -f1)
+want=$(cat "${BASH_SOURCE[0]}" "$here/lib/applet-links.sh" "$here/lib/etc-files.sh" "$src" "$busybox" |
+  sha256sum | cut -d' ' -f1)
 is_current() {
   [ -x "$out/rootfs/app/server" ] && [ -f "$out/config.json" ] &&
     [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]
@@ -73,17 +78,8 @@ fi
 chmod 0755 "$root/app/server"
 
 install -m 0755 "$busybox" "$root/bin/busybox"
-# One relative symlink per applet, as build-busybox.sh makes them, so they resolve both inside
-# the container and from the host.
-n=0
-while IFS= read -r applet; do
-  if [ -z "$applet" ] || [ -e "$root/$applet" ] || [ -L "$root/$applet" ]; then
-    continue
-  fi
-  mkdir -p "$root/$(dirname "$applet")"
-  ln -sr "$root/bin/busybox" "$root/$applet"
-  n=$((n + 1))
-done < <("$root/bin/busybox" --list-full)
+link_applets "$root"
+n=$linked_applets
 for applet in "${required_applets[@]}"; do
   [ -L "$root/bin/$applet" ] || [ -L "$root/usr/bin/$applet" ] || [ -L "$root/sbin/$applet" ] ||
     [ -L "$root/usr/sbin/$applet" ] || die "busybox lacks the '$applet' applet"
@@ -93,20 +89,7 @@ mkdir -p "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run
          "$root/root"
 chmod 1777 "$root/tmp"
 chmod 0700 "$root/root"
-cat >"$root/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-EOF
-cat >"$root/etc/group" <<'EOF'
-root:x:0:
-tty:x:5:
-nogroup:x:65534:
-EOF
-cat >"$root/etc/hosts" <<'EOF'
-127.0.0.1	localhost
-::1	localhost
-EOF
-chmod 0644 "$root/etc/passwd" "$root/etc/group" "$root/etc/hosts"
+write_etc_files "$root"
 
 # The image's default process, which a pod container without `command`/`args` runs (the pod
 # supervisor reads only `process`). The rest makes the bundle runnable by itself, for trying the

@@ -70,7 +70,7 @@ struct Exec: ParsableCommand {
         if let pidFile {
             do { try PidFile.write(p.pid, to: pidFile) } catch { p.signal(SIGKILL); fail("\(error)") }
         }
-        let status = ForegroundLoop.run(p, signalFD: signalFD)
+        let status = ForegroundLoop.run(p, signalFD: signalFD, forwardInput: true)
         Glibc.exit(status.shellCode)
     }
 

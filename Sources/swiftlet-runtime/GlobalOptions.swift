@@ -1,5 +1,4 @@
 import ArgumentParser
-import CShims
 import ContainerRuntime
 #if canImport(Glibc)
 import Glibc
@@ -37,11 +36,11 @@ func writeStdout(_ s: String) {
 /// Done first thing: a signal that arrives while the container is being set up is then passed
 /// to it (or handled by us) instead of killing us half-way and leaving it behind.
 func takeOverSignals() -> Int32 {
-    var saved = sigset_t()
-    _ = sl_signals_block_all(&saved)
-    let fd = sl_signalfd_all()
-    if fd < 0 { fail("creating a signalfd failed: \(Errno(-fd))") }
-    return fd
+    do {
+        return try ForegroundLoop.takeOverSignals()
+    } catch {
+        fail("\(error)")
+    }
 }
 
 func requireRoot() {

@@ -59,7 +59,7 @@ struct Run: ParsableCommand {
             fail("\(error)")
         }
 
-        let status = ForegroundLoop.run(container, signalFD: signalFD)
+        let status = ForegroundLoop.run(container, signalFD: signalFD, forwardInput: true)
         do { try container.destroy() } catch { writeStderr("swiftlet-runtime: cleaning up \(id): \(error)\n") }
         store.remove(id)
         if status.oomKilled { writeStderr("swiftlet-runtime: container \(id) was OOM-killed\n") }

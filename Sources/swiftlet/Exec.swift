@@ -53,7 +53,12 @@ struct Exec: ParsableCommand {
             // Without -i the command reads nothing, as under kubectl.
             let devNull = stdin ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC)
             defer { if devNull >= 0 { close(devNull) } }
-            let signalFD = try ForegroundLoop.takeOverSignals()
+            let signalFD: Int32
+            do {
+                signalFD = try ForegroundLoop.takeOverSignals()
+            } catch {
+                throw CLIError.error("\(error)")
+            }
             let started: ExecProcess
             do {
                 started = try ContainerRuntime.Exec.start(

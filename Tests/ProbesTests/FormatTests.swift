@@ -23,18 +23,6 @@ struct FormatTests {
         #expect(goDuration(duration) == expected)
     }
 
-    @Test("%q", arguments: [
-        ("kubia-unhealthy", "\"kubia-unhealthy\""),
-        ("images/my \"app\"", "\"images/my \\\"app\\\"\""),
-        ("a\\b", "\"a\\\\b\""),
-        ("line\nbreak\t", "\"line\\nbreak\\t\""),
-        ("\u{1}", "\"\\x01\""),
-        ("café ☕", "\"café ☕\""),
-    ])
-    func quoted(text: String, expected: String) {
-        #expect(goQuoted(text) == expected)
-    }
-
     @Test("tab writer: columns sized per block; a line without tabs splits blocks; the last cell is never padded")
     func tabWriter() {
         let input = "Name:\tkubia\nNamespace:\tdefault\nEvents:\n  Type\tReason\n  Normal\tPulled\n"

@@ -14,10 +14,37 @@ struct ProbeE2ETests {
     /// its last command runs in the background.
     static let onTermExit = "trap 'exit 143' TERM; "
 
+    /// A script that does nothing until SIGTERM.
+    static let waitForTerm = onTermExit + "sleep 600 & wait"
+
+    /// Liveness on `cat /tmp/health` every second; the first failure restarts.
+    static let healthFileLiveness = """
+        livenessProbe:
+          exec: {command: [cat, /tmp/health]}
+          periodSeconds: 1
+          failureThreshold: 1
+        """
+
+    /// A startup probe on `cat /tmp/startup` every second that gives up only after a minute.
+    static let startupFileProbe = """
+        startupProbe:
+          exec: {command: [cat, /tmp/startup]}
+          periodSeconds: 1
+          failureThreshold: 60
+        """
+
+    /// Liveness on `redirect(to:)`'s CGI script every second; the first failure restarts.
+    static let redirectLiveness = """
+        livenessProbe:
+          httpGet: {path: /cgi-bin/redirect, port: 8080}
+          periodSeconds: 1
+          failureThreshold: 1
+        """
+
     /// A one-container pod (`c`) running `sh -c script`. `spec` and `container` are extra YAML
-    /// lines for the pod spec and the container.
+    /// lines for the pod spec and the container; several `container` parts are joined in order.
     static func pod(_ name: String, image: String = busybox, script: String? = nil,
-                    spec: String = "terminationGracePeriodSeconds: 5", container: String) -> String {
+                    spec: String = "terminationGracePeriodSeconds: 5", container: String...) -> String {
         func indent(_ text: String, _ n: Int) -> String {
             text.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { String(repeating: " ", count: n) + $0 }.joined(separator: "\n")
@@ -36,7 +63,7 @@ struct ProbeE2ETests {
               - name: c
                 image: \(image)
             \(command.map { indent($0, 4) } ?? "")
-            \(indent(container, 4))
+            \(indent(container.joined(separator: "\n"), 4))
             """
     }
 
@@ -131,12 +158,7 @@ struct ProbeE2ETests {
     @Test func restartCountOnlyGrows() {
         let s = E2ESession()
         start(s, Self.pod("monotonic", script: Self.onTermExit + "echo ok > /tmp/health; sleep 1; rm /tmp/health; sleep 600 & wait",
-                          container: """
-            livenessProbe:
-              exec: {command: [cat, /tmp/health]}
-              periodSeconds: 1
-              failureThreshold: 1
-            """), backoff: "200ms")
+                          container: Self.healthFileLiveness), backoff: "200ms")
         var samples: [Int] = []
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && (samples.last ?? 0) < 3 {
@@ -155,7 +177,7 @@ struct ProbeE2ETests {
     /// probe that only reported the timeout once the command ended would take 10 minutes here).
     @Test func execProbeTimeoutRestarts() {
         let s = E2ESession()
-        start(s, Self.pod("exec-timeout", script: Self.onTermExit + "sleep 600 & wait", container: """
+        start(s, Self.pod("exec-timeout", script: Self.waitForTerm, container: """
             livenessProbe:
               exec: {command: [sleep, "600"]}
               timeoutSeconds: 1
@@ -174,12 +196,7 @@ struct ProbeE2ETests {
     @Test func sameHostRedirectIsFollowedToAFailure() {
         let s = E2ESession()
         let www = s.webRoot(scripts: ["redirect": Self.redirect(to: "/healthz")])
-        start(s, Self.webPod("redirect-fail", www: www, probe: """
-            livenessProbe:
-              httpGet: {path: /cgi-bin/redirect, port: 8080}
-              periodSeconds: 1
-              failureThreshold: 1
-            """))
+        start(s, Self.webPod("redirect-fail", www: www, probe: Self.redirectLiveness))
         #expect(s.eventually(30) { s.restarts("redirect-fail") >= 1 }, "restarted")
         #expect(s.messages("redirect-fail", reason: "Unhealthy").contains("Liveness probe failed: HTTP probe failed with statuscode: 404"))
     }
@@ -187,12 +204,7 @@ struct ProbeE2ETests {
     @Test func sameHostRedirectIsFollowedToASuccess() {
         let s = E2ESession()
         let www = s.webRoot(files: ["healthz": "ok\n"], scripts: ["redirect": Self.redirect(to: "/healthz")])
-        start(s, Self.webPod("redirect-ok", www: www, probe: """
-            livenessProbe:
-              httpGet: {path: /cgi-bin/redirect, port: 8080}
-              periodSeconds: 1
-              failureThreshold: 1
-            """))
+        start(s, Self.webPod("redirect-ok", www: www, probe: Self.redirectLiveness))
         #expect(s.throughout(5) { s.restarts("redirect-ok") == 0 }, "never restarted")
         let logs = s.run(["logs", "redirect-ok"]).out
         #expect(logs.contains("url:/cgi-bin/redirect") && logs.contains("url:/healthz"), "followed: \(logs)")
@@ -204,12 +216,7 @@ struct ProbeE2ETests {
     @Test func otherHostRedirectIsAWarningNotARestart() {
         let s = E2ESession()
         let www = s.webRoot(scripts: ["redirect": Self.redirect(to: "http://0.0.0.0:8080/healthz")])
-        start(s, Self.webPod("redirect-away", www: www, probe: """
-            livenessProbe:
-              httpGet: {path: /cgi-bin/redirect, port: 8080}
-              periodSeconds: 1
-              failureThreshold: 1
-            """))
+        start(s, Self.webPod("redirect-away", www: www, probe: Self.redirectLiveness))
         #expect(s.eventually(20) { !s.messages("redirect-away", reason: "ProbeWarning").isEmpty }, "warned")
         #expect(s.throughout(3) { s.restarts("redirect-away") == 0 }, "never restarted")
         let warnings = s.messages("redirect-away", reason: "ProbeWarning")
@@ -224,7 +231,7 @@ struct ProbeE2ETests {
     /// it is, trailing newline included, as the kubelet records it.
     @Test func failingStartupProbeRestarts() {
         let s = E2ESession()
-        start(s, Self.pod("startup-fails", script: Self.onTermExit + "sleep 600 & wait", container: """
+        start(s, Self.pod("startup-fails", script: Self.waitForTerm, container: """
             startupProbe:
               exec: {command: [cat, /tmp/startup]}
               periodSeconds: 1
@@ -239,16 +246,7 @@ struct ProbeE2ETests {
     /// "should *not* be restarted by liveness probe because startup probe delays it".
     @Test func startupProbeHoldsLivenessBack() {
         let s = E2ESession()
-        start(s, Self.pod("startup-delays", script: Self.onTermExit + "sleep 600 & wait", container: """
-            livenessProbe:
-              exec: {command: [cat, /tmp/health]}
-              periodSeconds: 1
-              failureThreshold: 1
-            startupProbe:
-              exec: {command: [cat, /tmp/startup]}
-              periodSeconds: 1
-              failureThreshold: 60
-            """))
+        start(s, Self.pod("startup-delays", script: Self.waitForTerm, container: Self.healthFileLiveness, Self.startupFileProbe))
         #expect(s.throughout(5) { s.restarts("startup-delays") == 0 }, "never restarted")
         let unhealthy = s.messages("startup-delays", reason: "Unhealthy")
         #expect(unhealthy.contains { $0.hasPrefix("Startup probe failed: ") }, "the startup probe runs: \(unhealthy)")
@@ -259,16 +257,8 @@ struct ProbeE2ETests {
     /// "should be restarted by liveness probe after startup probe enables it".
     @Test func livenessRunsOnceStartupSucceeded() {
         let s = E2ESession()
-        start(s, Self.pod("startup-then-liveness", script: Self.onTermExit + "sleep 2; touch /tmp/startup; sleep 600 & wait", container: """
-            livenessProbe:
-              exec: {command: [cat, /tmp/health]}
-              periodSeconds: 1
-              failureThreshold: 1
-            startupProbe:
-              exec: {command: [cat, /tmp/startup]}
-              periodSeconds: 1
-              failureThreshold: 60
-            """))
+        start(s, Self.pod("startup-then-liveness", script: Self.onTermExit + "sleep 2; touch /tmp/startup; sleep 600 & wait",
+                          container: Self.healthFileLiveness, Self.startupFileProbe))
         #expect(s.eventually(30) { s.restarts("startup-then-liveness") >= 1 }, "restarted")
         #expect(s.messages("startup-then-liveness", reason: "Unhealthy")
             .contains("Liveness probe failed: cat: can't open '/tmp/health': No such file or directory\n"))
@@ -286,11 +276,7 @@ struct ProbeE2ETests {
             readinessProbe:
               exec: {command: [cat, /tmp/health]}
               periodSeconds: 60
-            startupProbe:
-              exec: {command: [cat, /tmp/startup]}
-              periodSeconds: 1
-              failureThreshold: 60
-            """))
+            """, Self.startupFileProbe))
         let before = s.containerStatus("startup-then-ready")
         #expect(before?["started"] as? Bool == false && before?["ready"] as? Bool == false, "\(before ?? [:])")
         #expect(s.eventually(20) { s.containerStatus("startup-then-ready")?["ready"] as? Bool == true }, "ready long before the 60 s tick")
@@ -325,7 +311,7 @@ struct ProbeE2ETests {
     /// "should never be ready and never restart" (a readiness probe that always fails).
     @Test func readinessOnAClosedPortNeverReadyNeverRestarts() {
         let s = E2ESession()
-        start(s, Self.pod("never-ready", script: Self.onTermExit + "sleep 600 & wait", container: """
+        start(s, Self.pod("never-ready", script: Self.waitForTerm, container: """
             readinessProbe:
               tcpSocket: {port: 9999}
               periodSeconds: 1
@@ -350,11 +336,7 @@ struct ProbeE2ETests {
     @Test func livenessStopsWhileThePodIsDeleted() throws {
         let s = E2ESession()
         start(s, Self.pod("deleting", script: "echo ok > /tmp/health; trap 'rm -f /tmp/health' TERM; while true; do sleep 1; done",
-                          spec: "terminationGracePeriodSeconds: 30", container: """
-            livenessProbe:
-              exec: {command: [cat, /tmp/health]}
-              periodSeconds: 1
-              failureThreshold: 1
+                          spec: "terminationGracePeriodSeconds: 30", container: Self.healthFileLiveness, """
             readinessProbe:
               exec: {command: [cat, /tmp/health]}
               periodSeconds: 1

@@ -1,3 +1,4 @@
+import GoFormat
 import Yams
 
 /// One YAML document to one Pod: type, metadata and spec.

@@ -1,3 +1,4 @@
+import GoFormat
 import Yams
 
 /// The documents of a YAML stream (`---` separated), or the syntax error that stops it.

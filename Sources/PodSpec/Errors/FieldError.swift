@@ -1,3 +1,5 @@
+import GoFormat
+
 /// One problem with one field, printed the way the Kubernetes API server prints a `field.Error`:
 /// `spec.containers[0].livenessProbe.periodSeconds: Invalid value: 0: must be greater than or equal to 1`.
 /// Unknown fields print as strict decoding does: `unknown field "spec.containers[0].httpGet"`.

@@ -1,3 +1,5 @@
+import GoFormat
+
 /// Why a pod file was rejected. Nothing in a rejected file may start, so one error carries the
 /// problems of every document.
 ///

@@ -1,3 +1,5 @@
+import GoFormat
+
 /// The kubelet's events, word for word (pkg/kubelet/prober/prober.go,
 /// pkg/kubelet/kuberuntime/kuberuntime_container.go and kuberuntime_manager.go,
 /// pkg/kubelet/images/image_manager.go), so anyone who knows Kubernetes reads swiftlet's alike.

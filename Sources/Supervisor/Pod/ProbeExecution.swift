@@ -1,6 +1,7 @@
 import CShims
 import ContainerRuntime
 import Foundation
+import GoFormat
 import PodSpec
 import ProbeHandlers
 import Probes

@@ -1,7 +1,9 @@
-/// Quotes a string the way Go's `%q` does, so bad values print exactly as the API server prints them.
-func goQuoted(_ string: String) -> String {
+/// Go's `%q` for a string (strconv.Quote): double quotes, backslash escapes for quotes,
+/// backslashes and control characters, printable Unicode as is. Kubernetes prints bad values,
+/// file names and image names this way, so our messages match the API server's and the kubelet's.
+public func goQuoted(_ text: String) -> String {
     var quoted = "\""
-    for scalar in string.unicodeScalars {
+    for scalar in text.unicodeScalars {
         switch scalar {
         case "\"": quoted += "\\\""
         case "\\": quoted += "\\\\"
@@ -39,6 +41,7 @@ private func isGoPrintable(_ scalar: Unicode.Scalar) -> Bool {
     }
 }
 
+/// Lower-case hex digits, zero-padded to `width`.
 private func hex(_ value: UInt32, width: Int) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: max(0, width - digits.count)) + digits
