@@ -2,7 +2,9 @@
 import json
 import math
 import os
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -69,7 +71,7 @@ class Supervisor:
                             for c in p.get("status", {}).get("containerStatuses", []))]
             if stuck or time.monotonic() - self.started > limit:
                 raise RuntimeError(f"pods did not all start: {stuck[:5] or 'timeout'}; see {self.root}/supervisor.log")
-            time.sleep(1)
+            time.sleep(2)  # `get pods -o json` of 1000 pods costs CPU the supervisor is short of
 
     def metrics(self):
         try:
@@ -81,11 +83,36 @@ class Supervisor:
         return sum(c.get("restartCount", 0) for p in self.pods() for c in p.get("status", {}).get("containerStatuses", []))
 
     def close(self, grace=1):
+        """Deletes every pod and waits for the supervisor to exit (it does after its last pod)
+        before removing the root; one still running after that is stopped with SIGTERM (it stops
+        its pods first). Returns the wall time of `delete pods --all`."""
         t0 = time.monotonic()
-        self.run("delete", "pods", "--all", "--grace-period", str(grace), check=False, timeout=1800)
+        p = self.run("delete", "pods", "--all", "--grace-period", str(grace), check=False, timeout=1800)
         took = time.monotonic() - t0
+        if p.returncode != 0:
+            print(f"delete pods --all failed: {p.stderr.strip()[-800:]}", file=sys.stderr)
+        if not self.wait_exit(120):
+            print(f"supervisor {self.pid} still running after delete; sending SIGTERM", file=sys.stderr)
+            os.kill(self.pid, signal.SIGTERM)
+            if not self.wait_exit(600):
+                raise RuntimeError(f"supervisor {self.pid} did not stop; root left at {self.root}")
+        log = Path(self.root, "supervisor.log")
+        if p.returncode != 0 and log.exists():
+            print("supervisor.log, last lines:\n" + "\n".join(log.read_text().splitlines()[-20:]), file=sys.stderr)
         self.tmp.cleanup()
         return took
+
+    def wait_exit(self, limit):
+        """Whether the supervisor (not our child: it detached) is gone within `limit` seconds."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            try:
+                if str(self.root) not in Path(f"/proc/{self.pid}/cmdline").read_text():
+                    return True  # the pid went to another process
+            except OSError:
+                return True
+            time.sleep(0.2)
+        return False
 
 
 def window_percentiles(h0, h1, ps=(0.5, 0.99)):

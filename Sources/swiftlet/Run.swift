@@ -106,12 +106,12 @@ struct Run: ParsableCommand {
         let pid = try Daemon.spawn(args, log: log)
         // Containers start one after another (tens of ms each): allow for big files.
         let deadline = Date().addingTimeInterval(60 + 0.2 * Double(pods.count))
+        // Pods start in file order: look only at the first one not yet settled, and move past it
+        // once it is (reading every record each time costs more than the supervisor's work).
+        var pending = pods.map(\.name)[...]
         while Date() < deadline {
-            let records = pods.compactMap { try? store.load($0.name) }
-            let settled = records.count == pods.count && records.allSatisfy { r in
-                r.containers.allSatisfy { if case .waiting(let reason, _) = $0.state { reason != "ContainerCreating" } else { true } }
-            }
-            if settled { break }
+            while let next = pending.first, let record = try? store.load(next), Self.settled(record) { pending.removeFirst() }
+            if pending.isEmpty { break }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -120,6 +120,11 @@ struct Run: ParsableCommand {
             usleep(50_000)
         }
         for p in pods { Swift.print("pod/\(p.name) created") }
+    }
+
+    /// Every container of the pod started, or failed to.
+    private static func settled(_ record: PodRecord) -> Bool {
+        record.containers.allSatisfy { if case .waiting(let reason, _) = $0.state { reason != "ContainerCreating" } else { true } }
     }
 
     /// "10s", "500ms", "2m", "1h", or plain seconds.

@@ -24,12 +24,14 @@ public struct SupervisorOptions: Sendable {
 
 /// Runs pods and keeps them healthy: one actor owns every pod's state; container instances are
 /// cloned on one long-lived thread, exits and log pipes are watched by one epoll thread, HTTP
-/// and TCP probes share one SwiftNIO loop. Each change is written to the pod's record at once.
+/// and TCP probes share one SwiftNIO loop, which the actor runs on. Each change is written to the
+/// pod's record at once, by the disk thread: the actor never waits for a file.
 public actor PodController {
     let options: SupervisorOptions
     var store: PodStore { options.store }
     let clock = SystemClock()
-    let spawner = SpawnThread()
+    let spawner = SerialThread(name: "swiftlet-spawn")
+    let disk = DiskQueue()
     let watcher = FDWatcher()
     let probeIO: ProbeIO
     var probes = ProbeManager()
@@ -173,32 +175,17 @@ public actor PodController {
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)
-            try FileManager.default.createDirectory(atPath: store.podDir(pod.name) + "/containers", withIntermediateDirectories: true)
-            try Data(SpecEncoder.encode(oci).serialized(pretty: true)).write(to: URL(fileURLWithPath: store.containerSpecPath(pod.name, name)))
-            let layer = store.layerDir(pod.name, name, instance: number)
-            for d in ["upper", "work"] { try FileManager.default.createDirectory(atPath: layer + "/" + d, withIntermediateDirectories: true) }
-            try FileManager.default.createDirectory(atPath: store.logDir(pod.name, name), withIntermediateDirectories: true)
-            // Keep the current and the previous instance, as the kubelet does.
-            if number >= 2 {
-                try? FileManager.default.removeItem(atPath: store.layerDir(pod.name, name, instance: number - 2))
-                try? FileManager.default.removeItem(atPath: store.logPath(pod.name, name, instance: number - 2))
-                try? FileManager.default.removeItem(atPath: store.logPath(pod.name, name, instance: number - 2) + ".1")
-            }
-            let log = CRILog(path: store.logPath(pod.name, name, instance: number))
-            var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
-            guard sl_pipe_cloexec(&out) == 0, sl_pipe_cloexec(&err) == 0 else { throw SupervisorError("pipe: \(Errno.current)") }
+            let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
             let id = "\(pod.name)-\(name)-\(number)-\(pod.uidShort)"
-            let overlay = RootfsOverlay(upper: layer + "/upper", work: layer + "/work")
-            let stdio = Stdio(input: -1, output: out[1], error: err[1])
-            let bundle = store.podDir(pod.name)
-            let container = try await spawner.run {
-                try ContainerRuntime.Container.start(id: id, spec: oci, bundle: bundle,
-                                    options: LaunchOptions(dieWithParent: true, stdio: stdio, overlay: overlay))
+            // Files first, then the clone, all on the spawn thread: the actor's thread runs the
+            // probes and must not wait for a disk.
+            let (container, out, err) = try await spawner.run {
+                try files.prepare(spec: oci)
+                return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay)
             }
-            close(out[1])
-            close(err[1])
-            pump(out[0], into: log, stream: "stdout")
-            pump(err[0], into: log, stream: "stderr")
+            let log = CRILog(path: files.logPath)
+            pump(out, into: log, stream: "stdout")
+            pump(err, into: log, stream: "stderr")
             let instance = Instance(container: container, id: ContainerInstanceID(id), spec: oci, number: number,
                                     startedAt: Date(), log: log)
             if let decided = pod.restartDecidedAt.removeValue(forKey: name) { metrics.restarts.add(.now - decided) }
@@ -225,6 +212,33 @@ public actor PodController {
         }
     }
 
+    /// Clones the container with its stdout and stderr on new pipes; returns it and the pipes'
+    /// read ends. Runs on the spawn thread.
+    private nonisolated static func startContainer(id: String, spec: OCISpec, bundle: String,
+                                                   overlay: RootfsOverlay) throws -> (ContainerRuntime.Container, Int32, Int32) {
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        guard sl_pipe_cloexec(&out) == 0 else { throw SupervisorError("pipe: \(Errno.current)") }
+        guard sl_pipe_cloexec(&err) == 0 else {
+            let error = Errno.current
+            out.forEach { close($0) }
+            throw SupervisorError("pipe: \(error)")
+        }
+        defer {
+            close(out[1])
+            close(err[1])
+        }
+        do {
+            let container = try ContainerRuntime.Container.start(
+                id: id, spec: spec, bundle: bundle,
+                options: LaunchOptions(dieWithParent: true, stdio: Stdio(input: -1, output: out[1], error: err[1]), overlay: overlay))
+            return (container, out[0], err[0])
+        } catch {
+            close(out[0])
+            close(err[0])
+            throw error
+        }
+    }
+
     /// Copies a container's output pipe into its CRI log until EOF.
     private nonisolated func pump(_ fd: Int32, into log: CRILog, stream: String) {
         watcher.watch(fd) { fd in
@@ -247,7 +261,8 @@ public actor PodController {
         let reason = exit.oomKilled ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
         let terminated = ContainerRecord.Terminated(exitCode: code, signal: exit.signal, reason: reason, message: nil,
                                                     startedAt: instance.startedAt, finishedAt: Date())
-        try? instance.container.destroy()
+        // Unmounting and removing cgroups can be slow: done on the disk thread.
+        disk.perform { try? instance.container.destroy() }
         pod.instances[name] = nil
         pod.lastExit[name] = clock.now
         let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
@@ -367,7 +382,9 @@ public actor PodController {
     /// Writes the record when it changed: most probe results change nothing a reader sees.
     func save(_ pod: PodState) {
         guard pod.record != pod.savedRecord else { return }
-        if (try? store.save(pod.record)) != nil { pod.savedRecord = pod.record }
+        let record = pod.record
+        disk.write(store.recordPath(pod.name)) { try PodStore.encode(record) }
+        pod.savedRecord = record
     }
 
     func record(_ pod: PodState, container: String?, _ note: EventNote) {
@@ -383,7 +400,8 @@ public actor PodController {
             pod.events.append(e)
             eventSink?(pod.name, e)
         }
-        try? store.saveEvents(pod.events, pod: pod.name)
+        let events = pod.events
+        disk.write(store.eventsPath(pod.name)) { try PodStore.encode(events) }
     }
 
     // MARK: Deletion
@@ -417,12 +435,15 @@ public actor PodController {
         }
         while !pod.instances.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
-        if let sandbox = pod.sandbox?.value {
-            probeIO.release(netns: sandbox.namespacePath("net"))
-            sandbox.stop()
+        if let sandbox = pod.sandbox?.value { probeIO.release(netns: sandbox.namespacePath("net")) }
+        // After the instances' own clean-up (queued before this), and before the name is free
+        // again: a new pod of this name must not lose its directory to this removal.
+        let sandbox = pod.sandbox
+        await disk.run { [store] in
+            sandbox?.value.stop()
+            store.remove(name)
         }
         pods[name] = nil
-        store.remove(name)
         if pods.isEmpty { onEmpty?() }
     }
 

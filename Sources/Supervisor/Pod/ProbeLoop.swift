@@ -81,7 +81,8 @@ extension PodController {
     /// (the scripts in Benchmarks/ read them).
     func writeMetrics(to path: String) async {
         while !pods.isEmpty {
-            try? Data(metrics.json.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            let json = metrics.json
+            disk.write(path) { Data(json.utf8) }
             try? await Task.sleep(for: .seconds(2))
         }
     }

@@ -1,5 +1,6 @@
 import ContainerRuntime
 import Foundation
+import Glibc
 
 /// The state root (`/run/swiftlet` by default): root-only, one directory per pod.
 ///
@@ -73,12 +74,18 @@ public struct PodStore: Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: deleteRequestsDir)) ?? []
     }
 
+    public func recordPath(_ name: String) -> String { podDir(name) + "/pod.json" }
+    public func eventsPath(_ name: String) -> String { podDir(name) + "/events.json" }
+
     public func save(_ record: PodRecord) throws {
-        try write(Self.encoder.encode(record), to: podDir(record.name) + "/pod.json")
+        try Self.writeAtomically(Self.encode(record), to: recordPath(record.name))
     }
 
+    static func encode(_ record: PodRecord) throws -> Data { try encoder.encode(record) }
+    static func encode(_ events: [StoredEvent]) throws -> Data { try encoder.encode(events) }
+
     public func load(_ name: String) throws -> PodRecord {
-        guard let data = FileManager.default.contents(atPath: podDir(name) + "/pod.json") else {
+        guard let data = FileManager.default.contents(atPath: recordPath(name)) else {
             throw SupervisorError("Error from server (NotFound): pods \"\(name)\" not found")
         }
         return try Self.decoder.decode(PodRecord.self, from: data)
@@ -91,11 +98,11 @@ public struct PodStore: Sendable {
     public func loadAll() -> [PodRecord] { names().compactMap { try? load($0) } }
 
     public func saveEvents(_ events: [StoredEvent], pod: String) throws {
-        try write(Self.encoder.encode(events), to: podDir(pod) + "/events.json")
+        try Self.writeAtomically(Self.encode(events), to: eventsPath(pod))
     }
 
     public func loadEvents(pod: String) -> [StoredEvent] {
-        guard let data = FileManager.default.contents(atPath: podDir(pod) + "/events.json") else { return [] }
+        guard let data = FileManager.default.contents(atPath: eventsPath(pod)) else { return [] }
         return (try? Self.decoder.decode([StoredEvent].self, from: data)) ?? []
     }
 
@@ -104,12 +111,28 @@ public struct PodStore: Sendable {
         unlink(deleteRequestPath(name))
     }
 
-    /// Write to a temporary file, then rename: readers see the old or the new file, never half.
-    private func write(_ data: Data, to path: String) throws {
+    /// Writes a temporary file (0600), then renames it over `path`: readers see the old or the
+    /// new file, never half. No fsync: the state lives on tmpfs (/run) and does not outlive a
+    /// reboot, and on a disk an fsync under load can take seconds.
+    static func writeAtomically(_ data: Data, to path: String) throws {
         let tmp = path + ".tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600]),
-              rename(tmp, path) == 0 else {
-            throw SupervisorError("cannot write \(path): \(Errno.current)")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SupervisorError("cannot write \(path): \(Errno.current)") }
+        let written = data.withUnsafeBytes { bytes -> Bool in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                offset += n
+            }
+            return true
+        }
+        let error = Errno.current
+        close(fd)
+        guard written, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw SupervisorError("cannot write \(path): \(written ? Errno.current : error)")
         }
     }
 }

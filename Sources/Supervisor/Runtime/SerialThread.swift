@@ -1,20 +1,22 @@
 import Foundation
 
-/// Runs closures one at a time on a single long-lived OS thread. Containers, exec processes and
-/// sandboxes are cloned here: PR_SET_PDEATHSIG fires when the *thread* that cloned them exits,
-/// and threads of the concurrency pool or Dispatch may exit when idle. The clone itself is fast;
-/// nothing here waits for a container.
-final class SpawnThread: @unchecked Sendable {
+/// Runs closures one at a time, in the order given, on a single long-lived OS thread.
+///
+/// Two of them serve the supervisor. The spawn thread clones containers, exec processes and
+/// sandboxes: PR_SET_PDEATHSIG fires when the *thread* that cloned them exits, and threads of the
+/// concurrency pool or Dispatch may exit when idle. The disk thread (`DiskQueue`) does the file
+/// work, so the actor, which runs on the probe event loop, never waits for a disk.
+final class SerialThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [() -> Void] = []
 
-    init(name: String = "swiftlet-spawn") {
+    init(name: String) {
         let thread = Thread { [weak self] in self?.loop() }
         thread.name = name
         thread.start()
     }
 
-    /// Runs `body` on the spawn thread and returns its result.
+    /// Runs `body` on the thread and returns its result.
     func run<T>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SendableBox<T>, Error>) in
             enqueue {
@@ -23,7 +25,8 @@ final class SpawnThread: @unchecked Sendable {
         }.value
     }
 
-    private func enqueue(_ job: @escaping () -> Void) {
+    /// Runs `body` on the thread, after everything enqueued before it; does not wait for it.
+    func enqueue(_ job: @escaping () -> Void) {
         condition.lock()
         queue.append(job)
         condition.signal()
@@ -34,9 +37,10 @@ final class SpawnThread: @unchecked Sendable {
         while true {
             condition.lock()
             while queue.isEmpty { condition.wait() }
-            let job = queue.removeFirst()
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
             condition.unlock()
-            job()
+            for job in batch { job() }
         }
     }
 }
