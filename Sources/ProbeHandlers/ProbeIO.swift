@@ -10,7 +10,7 @@ public final class ProbeIO: Sendable {
     /// `User-Agent` the kubelet sends: kube-probe/<major>.<minor>.
     public static let defaultUserAgent = "kube-probe/1.35"
 
-    public let factory: NetnsSocketFactory
+    private let factory: NetnsSocketFactory
     private let group: MultiThreadedEventLoopGroup
     private let dialer: LoopDialer
     private let prober: HTTPProber

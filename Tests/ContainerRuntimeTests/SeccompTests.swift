@@ -41,6 +41,22 @@ struct SeccompTests {
         #expect(program.flags == 0)
     }
 
+    /// Exec probes start a process under their container's filter every period: a profile is
+    /// compiled once and the program shared; another profile gets its own.
+    @Test func aProfileIsCompiledOnceAndAnotherProfileSeparately() throws {
+        let profile = DefaultSeccompProfile.make()
+        var other = profile
+        for i in other.syscalls.indices { other.syscalls[i].names.removeAll { $0 == "getppid" } }
+        let first = try SeccompCompiler.compile(profile)
+        let again = try SeccompCompiler.compile(profile)
+        let changed = try SeccompCompiler.compile(other)
+        let address = { (p: SeccompProgram) in p.withUnsafePointer { pointer, _ in UInt(bitPattern: pointer) } }
+        #expect(address(first) == address(again))
+        #expect(address(changed) != address(first))
+        #expect(probe(first, NR.getppid) == 0)
+        #expect(probe(changed, NR.getppid) != 0)
+    }
+
     @Test func defaultAllowlistIsSortedAndExcludesPrivilegedCalls() {
         let profile = DefaultSeccompProfile.make()
         let names = profile.syscalls[0].names

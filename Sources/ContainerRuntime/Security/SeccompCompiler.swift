@@ -7,6 +7,7 @@ import Glibc
 import Musl
 #endif
 import CShims
+import Synchronization
 
 public struct SeccompError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
@@ -53,7 +54,24 @@ public enum SeccompCompiler {
     /// The kernel clamps larger SECCOMP_RET_ERRNO data to MAX_ERRNO; refuse rather than surprise.
     static let maxErrno: UInt32 = 4095
 
+    /// Compiled programs by profile. libseccomp takes milliseconds to compile the default
+    /// profile, which every container of a pod file shares, and an exec probe would otherwise
+    /// compile its container's filter again every period.
+    private static let compiled = Mutex<[OCISpec.Seccomp: SeccompProgram]>([:])
+    /// Profiles kept at most (a supervisor sees a handful; anything else gets compiled again).
+    static let compiledLimit = 32
+
     public static func compile(_ s: OCISpec.Seccomp) throws(SeccompError) -> SeccompProgram {
+        if let program = compiled.withLock({ $0[s] }) { return program }
+        let program = try compileUncached(s)
+        compiled.withLock { programs in
+            if programs.count >= compiledLimit { programs.removeAll() }
+            programs[s] = program
+        }
+        return program
+    }
+
+    static func compileUncached(_ s: OCISpec.Seccomp) throws(SeccompError) -> SeccompProgram {
         let defaultAction = try action(s.defaultAction, errnoRet: s.defaultErrnoRet,
                                        at: "linux.seccomp.defaultAction")
         let flags = try filterFlags(s.flags)

@@ -235,7 +235,7 @@ public struct OCISpec: Sendable, Equatable {
         public init(limit: Int64) { self.limit = limit }
     }
 
-    public struct Seccomp: Sendable, Equatable {
+    public struct Seccomp: Sendable, Hashable {
         public var defaultAction: String            // "SCMP_ACT_ERRNO"
         public var defaultErrnoRet: UInt32?
         public var architectures: [String]          // "SCMP_ARCH_X86_64"
@@ -251,7 +251,7 @@ public struct OCISpec: Sendable, Equatable {
         }
     }
 
-    public struct SyscallRule: Sendable, Equatable {
+    public struct SyscallRule: Sendable, Hashable {
         public var names: [String]
         public var action: String
         public var errnoRet: UInt32?
@@ -264,7 +264,7 @@ public struct OCISpec: Sendable, Equatable {
         }
     }
 
-    public struct SyscallArg: Sendable, Equatable {
+    public struct SyscallArg: Sendable, Hashable {
         public var index: UInt32
         public var value: UInt64
         public var valueTwo: UInt64

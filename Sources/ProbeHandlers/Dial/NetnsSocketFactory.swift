@@ -5,12 +5,12 @@ import Synchronization
 /// Makes TCP connections from inside pods' network namespaces on a few dedicated threads
 /// (1–4), so that no thread of the Swift concurrency pool ever calls setns. The sockets it
 /// returns keep their namespace and can be used from any thread (e.g. adopted by SwiftNIO).
-public final class NetnsSocketFactory: Sendable {
+final class NetnsSocketFactory: Sendable {
     private let threads: [DialThread]
     private let cache = NetnsCache()
     private let nextThread = Atomic<Int>(0)
 
-    public init(threads count: Int = 2) throws {
+    init(threads count: Int = 2) throws {
         var started: [DialThread] = []
         do {
             for index in 0..<min(max(count, 1), 4) {
@@ -24,17 +24,11 @@ public final class NetnsSocketFactory: Sendable {
     }
 
     /// A connected, non-blocking, close-on-exec TCP socket made inside `netns` (a path such as
-    /// `/proc/<pid>/ns/net`). The caller owns the fd. Throws `NetnsError` when the namespace
-    /// cannot be used and `DialError` when the connection fails or `deadline` passes.
-    public func connect(host: String, port: Int, netns: String, deadline: NIODeadline) async throws -> CInt {
-        try await withCheckedThrowingContinuation { continuation in
-            submit(host: host, port: port, netns: netns, deadline: deadline) { continuation.resume(with: $0) }
-        }
-    }
-
-    /// The same, reported on `eventLoop`: SwiftNIO can adopt the socket right there, without a
-    /// detour through the concurrency pool. Whoever takes the future's value owns the fd.
-    public func connect(
+    /// `/proc/<pid>/ns/net`), reported on `eventLoop`: SwiftNIO can adopt the socket right there.
+    /// Whoever takes the future's value owns the fd. Fails with `NetnsError` when the namespace
+    /// cannot be used and `DialError` when the connection fails or `deadline` passes. For host
+    /// names (which need a blocking lookup); the loop dials numeric addresses itself.
+    func connect(
         host: String, port: Int, netns: String, deadline: NIODeadline, on eventLoop: any EventLoop
     ) -> EventLoopFuture<CInt> {
         let promise = eventLoop.makePromise(of: CInt.self)
@@ -77,12 +71,12 @@ public final class NetnsSocketFactory: Sendable {
     }
 
     /// Close the cached namespace fd of a pod that is gone. Dials in flight finish first.
-    public func release(netns path: String) {
+    func release(netns path: String) {
         cache.release(path)
     }
 
     /// Fail whatever is queued or in flight, and end the threads.
-    public func shutdown() async {
+    func shutdown() async {
         for thread in threads {
             await withCheckedContinuation { continuation in thread.stop { continuation.resume() } }
         }
