@@ -46,6 +46,10 @@ struct Run: ParsableCommand {
             Foundation.exit(1)
         }
         pods = pods.map(resolveImages)
+        if let problem = ImageCheck.problem(in: pods, searched: images) {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            Foundation.exit(1)
+        }
         let fileLimit = OpenFileLimit.raiseToHard()
         if let problem = OpenFileLimit.check(pods: pods.count, containers: pods.reduce(0) { $0 + $1.spec.containers.count },
                                              limit: fileLimit) {

@@ -99,6 +99,44 @@ struct PodLifecycleTests {
         #expect((none.out + none.err).contains("No resources found"))
     }
 
+    /// A relative image is looked for next to the YAML file, then under each --images; a file
+    /// with an image found nowhere starts nothing, and says which field names it.
+    @Test func imagesAreFoundUnderImagesDirectoriesAndAMissingOneStartsNothing() {
+        let s = E2ESession()
+        let file = s.write("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: fine
+            spec:
+              containers:
+              - name: c
+                image: \(Self.repo)/rootfs/busybox
+                command: ["sleep", "600"]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: elsewhere
+            spec:
+              containers:
+              - name: c
+                image: busybox
+                command: ["sleep", "600"]
+            """)
+        for detach in [true, false] {
+            let missing = s.run(["run"] + (detach ? ["-d"] : []) + ["-f", file])
+            #expect(missing.status == 1)
+            #expect(missing.err.contains(#"pod "elsewhere": spec.containers[0].image: image "\#(s.dir)/busybox": no such directory"#), "\(missing.err)")
+            #expect(!missing.err.contains("Usage:"), "\(missing.err)")
+            let none = s.run(["get", "pods"])
+            #expect((none.out + none.err).contains("No resources found"), "\(none.out)")
+        }
+        let found = s.run(["run", "-d", "-f", file, "--images", Self.repo + "/rootfs"])
+        #expect(found.status == 0, "\(found.err)")
+        #expect(s.eventually(30) { s.phase("fine") == "Running" && s.phase("elsewhere") == "Running" })
+    }
+
     @Test func aKilledSupervisorsPodsAreUnknownAndDeleteStillCleansUp() throws {
         let s = E2ESession()
         let yaml = """

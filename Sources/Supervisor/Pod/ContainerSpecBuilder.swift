@@ -183,3 +183,12 @@ enum CapabilityNames {
 
     static func name(_ number: Int) -> String? { number < all.count ? all[number] : nil }
 }
+
+/// For commands that check a file before starting anything.
+public enum ImageDirectory {
+    /// Throws, saying why, unless `path` is an image swiftlet can run: an unpacked rootfs or an
+    /// OCI bundle whose config.json it reads.
+    public static func check(_ path: String) throws {
+        _ = try ContainerSpecBuilder.image(at: path)
+    }
+}
