@@ -11,7 +11,8 @@ final class DiskQueue: Sendable {
     private let pending = Mutex<[String: @Sendable () throws -> Data]>([:])
 
     /// Writes what `content` makes (run on the disk thread) to `path`, atomically (see
-    /// `PodStore.writeAtomically`). A failure is dropped: the next change writes the file again.
+    /// `PodStore.writeAtomically`). A failure goes to stderr (the supervisor's log) unless the
+    /// directory is gone (its pod was deleted meanwhile); the next change writes the file again.
     func write(_ path: String, _ content: @escaping @Sendable () throws -> Data) {
         let queued = pending.withLock { files in
             defer { files[path] = content }
@@ -20,7 +21,14 @@ final class DiskQueue: Sendable {
         guard !queued else { return }
         thread.enqueue { [self] in
             guard let newest = self.pending.withLock({ $0.removeValue(forKey: path) }) else { return }
-            if let data = try? newest() { try? PodStore.writeAtomically(data, to: path) }
+            do {
+                try PodStore.writeAtomically(try newest(), to: path)
+            } catch {
+                let dir = (path as NSString).deletingLastPathComponent
+                if FileManager.default.fileExists(atPath: dir) {
+                    FileHandle.standardError.write(Data("swiftlet: \(error)\n".utf8))
+                }
+            }
         }
     }
 

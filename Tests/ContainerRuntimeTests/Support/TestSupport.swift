@@ -116,7 +116,8 @@ final class TestBundle {
 
     func write() {
         let bytes = SpecEncoder.encode(spec).serialized(pretty: true)
-        FileManager.default.createFile(atPath: dir + "/config.json", contents: Data(bytes))
+        let written = FileManager.default.createFile(atPath: dir + "/config.json", contents: Data(bytes))
+        precondition(written, "cannot write \(dir)/config.json")
     }
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
