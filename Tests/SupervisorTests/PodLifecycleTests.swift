@@ -137,6 +137,44 @@ struct PodLifecycleTests {
         #expect(s.eventually(30) { s.phase("fine") == "Running" && s.phase("elsewhere") == "Running" })
     }
 
+    /// Pods deleted while their containers restart every second: a container caught between
+    /// its clone and joining the pod was once left running (killed only when the supervisor
+    /// exited, its cgroup left behind). Nothing of any instance may outlive its pod.
+    @Test func podsDeletedWhileTheirContainersRestartLeaveNoCgroupBehind() {
+        let s = E2ESession()
+        let prefix = "churn-\(UUID().uuidString.prefix(6).lowercased())"
+        let pods = (0..<100).map { i in
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: \(prefix)-\(i)
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: c
+                image: \(Self.busybox)
+                command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+                livenessProbe:
+                  exec:
+                    command: ["false"]
+                  periodSeconds: 1
+                  failureThreshold: 1
+            """
+        }
+        let started = s.run(["run", "-d", "-f", s.write(pods.joined(separator: "\n---\n")),
+                             "--backoff-initial", "1ms", "--backoff-max", "1ms"])
+        #expect(started.status == 0, "\(started.err)")
+        #expect(s.eventually(60) { s.restarts("\(prefix)-99") >= 2 }, "the containers should be restarting")
+        let deleted = s.run(["delete", "pods", "--all", "--grace-period", "1"])
+        #expect(deleted.status == 0, "\(deleted.err)")
+        let left = ["/sys/fs/cgroup/unified/swiftlet", "/sys/fs/cgroup/swiftlet"].flatMap { dir in
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(prefix) }.map { dir + "/" + $0 }
+        }
+        #expect(left.isEmpty, "left behind: \(left.prefix(5))")
+        for dir in left { rmdir(dir) }
+    }
+
     @Test func aKilledSupervisorsPodsAreUnknownAndDeleteStillCleansUp() throws {
         let s = E2ESession()
         let yaml = """

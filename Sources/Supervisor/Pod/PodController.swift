@@ -179,9 +179,23 @@ public actor PodController {
             let id = "\(pod.name)-\(name)-\(number)-\(pod.uidShort)"
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
             // probes and must not wait for a disk.
+            pod.starting.insert(name)
+            defer { pod.starting.remove(name) }
             let (container, out, err) = try await spawner.run {
                 try files.prepare(spec: oci)
                 return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay)
+            }
+            guard !pod.deleting else {
+                // The pod is going: this instance never joins it. Killed and removed here, before
+                // the deletion (which waits for `starting`) removes the pod's directory.
+                close(out)
+                close(err)
+                try? container.cgroup.kill(signal: SIGKILL)
+                await disk.run {
+                    _ = container.wait()
+                    try? container.destroy()
+                }
+                return nil
             }
             let log = CRILog(path: files.logPath)
             pump(out, into: log, stream: "stdout")
@@ -433,7 +447,7 @@ public actor PodController {
         for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
             kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))
         }
-        while !pod.instances.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
+        while !pod.instances.isEmpty || !pod.starting.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
         if let sandbox = pod.sandbox?.value { probeIO.release(netns: sandbox.namespacePath("net")) }
         // After the instances' own clean-up (queued before this), and before the name is free

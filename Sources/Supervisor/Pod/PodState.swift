@@ -13,6 +13,9 @@ final class PodState: @unchecked Sendable {
     var savedRecord: PodRecord?
     var sandbox: SendableBox<PodSandbox>?
     var instances: [String: PodController.Instance] = [:]
+    /// Containers whose next instance is being cloned (not in `instances` yet): a deletion
+    /// waits for them, or it could remove the pod while a container is still coming up.
+    var starting: Set<String> = []
     var nextInstance: [String: Int] = [:]
     var lastExit: [String: Probes.Instant] = [:]
     var backoffs: [String: RestartBackOff] = [:]
