@@ -449,10 +449,10 @@ public actor PodController {
         }
         while !pod.instances.isEmpty || !pod.starting.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
-        if let sandbox = pod.sandbox?.value { probeIO.release(netns: sandbox.namespacePath("net")) }
+        let sandbox = pod.sandbox
+        if let netns = sandbox?.value.namespacePath("net") { probeIO.release(netns: netns) }
         // After the instances' own clean-up (queued before this), and before the name is free
         // again: a new pod of this name must not lose its directory to this removal.
-        let sandbox = pod.sandbox
         await disk.run { [store] in
             sandbox?.value.stop()
             store.remove(name)

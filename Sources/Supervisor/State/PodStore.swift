@@ -77,10 +77,7 @@ public struct PodStore: Sendable {
     public func recordPath(_ name: String) -> String { podDir(name) + "/pod.json" }
     public func eventsPath(_ name: String) -> String { podDir(name) + "/events.json" }
 
-    public func save(_ record: PodRecord) throws {
-        try Self.writeAtomically(Self.encode(record), to: recordPath(record.name))
-    }
-
+    /// The supervisor writes records and events through its disk thread (`DiskQueue`) with these.
     static func encode(_ record: PodRecord) throws -> Data { try encoder.encode(record) }
     static func encode(_ events: [StoredEvent]) throws -> Data { try encoder.encode(events) }
 
@@ -96,10 +93,6 @@ public struct PodStore: Sendable {
     }
 
     public func loadAll() -> [PodRecord] { names().compactMap { try? load($0) } }
-
-    public func saveEvents(_ events: [StoredEvent], pod: String) throws {
-        try Self.writeAtomically(Self.encode(events), to: eventsPath(pod))
-    }
 
     public func loadEvents(pod: String) -> [StoredEvent] {
         guard let data = FileManager.default.contents(atPath: eventsPath(pod)) else { return [] }
