@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Cgroups", targets: ["Cgroups"]),
         .library(name: "PodSpec", targets: ["PodSpec"]),
         .library(name: "Probes", targets: ["Probes"]),
+        .library(name: "PodNetwork", targets: ["PodNetwork"]),
         .library(name: "Supervisor", targets: ["Supervisor"]),
         .executable(name: "swiftlet", targets: ["swiftlet"]),
         .executable(name: "swiftlet-runtime", targets: ["swiftlet-runtime"]),
@@ -50,8 +51,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Pod networking: the CNI client (config, plugin chain, kept attachments, pinned netns)
+        // and the kubelet's /etc/hosts and /etc/resolv.conf.
+        .target(name: "PodNetwork", dependencies: ["PodSpec"]),
         // Pods that heal themselves: sandbox, containers, probes, restarts, events, logs, state.
-        .target(name: "Supervisor", dependencies: ["ContainerRuntime", "GoFormat", "PodSpec", "Probes", "ProbeHandlers", "CShims",
+        .target(name: "Supervisor", dependencies: ["ContainerRuntime", "GoFormat", "PodSpec", "PodNetwork", "Probes", "ProbeHandlers", "CShims",
                                                   .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "swiftlet",
@@ -75,6 +79,7 @@ let package = Package(
         .testTarget(name: "GoFormatTests", dependencies: ["GoFormat"]),
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
+        .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "PodSpec"]),
         .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "swiftlet"]),
     ]
