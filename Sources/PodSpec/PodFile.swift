@@ -11,7 +11,7 @@ import Yams
 /// Decoding is strict, as `kubectl apply --validate=strict`:
 /// - a key the object does not have is `unknown field "spec.containers[0].httpGet"`; a Kubernetes
 ///   field swiftlet does not implement is `spec.nodeSelector: Forbidden: not supported by swiftlet`;
-///   `status`, `metadata.creationTimestamp` (and other server-set metadata), `spec.dnsPolicy`,
+///   `status`, `metadata.creationTimestamp` (and other server-set metadata),
 ///   `imagePullPolicy` and `terminationMessagePath`/`Policy` are accepted and ignored;
 /// - scalars are typed as kubectl's YAML reader types them, and never converted: `value: 8080` is
 ///   refused for a string field (quote it); booleans are `true`/`false` only, so `yes`, `on` and

@@ -255,8 +255,8 @@ import Testing
               - {name: app, image: rootfs}
               - {name: app, image: rootfs}
             """, #"spec.containers[1].name: Duplicate value: "app""#),
-        Case("unsupported pod field", Manifest.pod(spec: "hostNetwork: true"),
-             "spec.hostNetwork: Forbidden: not supported by swiftlet"),
+        Case("unsupported pod field", Manifest.pod(spec: "hostPID: true"),
+             "spec.hostPID: Forbidden: not supported by swiftlet"),
         Case("pod-level security context", Manifest.pod(spec: "securityContext: {runAsUser: 1000}"),
              "spec.securityContext: Forbidden: not supported by swiftlet"),
     ]

@@ -80,8 +80,20 @@ enum ContainerDecoder {
                 diagnostics.invalid(port.path.child("containerPort"), .int(Int64(number)),
                                     "must be between 1 and 65535, inclusive")
             }
+            // 0 means no hostPort, as in the API.
+            let hostPort = port.int32("hostPort").flatMap { $0 == 0 ? nil : $0 }
+            if let hostPort, !(1...65535).contains(hostPort) {
+                diagnostics.invalid(port.path.child("hostPort"), .int(Int64(hostPort)),
+                                    "must be between 1 and 65535, inclusive")
+            }
             let portProtocol = port.enumeration("protocol", default: PortProtocol.tcp, supported: [.sctp, .tcp, .udp])
-            return ContainerPort(name: name, containerPort: number, protocol: portProtocol)
+            // Not checked by the API server; checked here because the CNI portmap plugin needs an address.
+            let hostIP = port.string("hostIP").flatMap { $0.isEmpty ? nil : $0 }
+            if let hostIP {
+                diagnostics.invalid(port.path.child("hostIP"), hostIP, IPRules.ipAddress(hostIP))
+            }
+            return ContainerPort(name: name, containerPort: number, protocol: portProtocol,
+                                 hostPort: hostPort, hostIP: hostIP)
         }
     }
 

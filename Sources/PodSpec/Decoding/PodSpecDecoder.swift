@@ -19,6 +19,12 @@ enum PodSpecDecoder {
             }
             containers.append(container)
         }
+        let hostNetwork = spec.bool("hostNetwork") ?? false
+        if hostNetwork { HostPortRules.defaultForHostNetwork(&containers) }
+        HostPortRules.checkUnique(containers, path: path.child("containers"), diagnostics: diagnostics)
+        if hostNetwork {
+            HostPortRules.checkHostNetwork(containers, path: path.child("containers"), diagnostics: diagnostics)
+        }
 
         let restartPolicy = spec.enumeration("restartPolicy", default: RestartPolicy.always,
                                              supported: [.always, .onFailure, .never])
@@ -27,7 +33,20 @@ enum PodSpecDecoder {
             diagnostics.invalid(path.child("terminationGracePeriodSeconds"), .int(gracePeriod),
                                 "must be greater than or equal to 0")
         }
+        let dnsPolicy = PodDNSDecoder.policy(spec)
+        let dnsConfig = PodDNSDecoder.config(spec, policy: dnsPolicy)
+        let hostname = label(spec, "hostname")
+        let subdomain = label(spec, "subdomain")
+        let hostAliases = HostAliasDecoder.decode(spec)
         return PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
-                       terminationGracePeriodSeconds: gracePeriod)
+                       terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
+                       subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+    }
+
+    /// `hostname` and `subdomain` become DNS names in `/etc/hosts`; "" means unset.
+    private static func label(_ spec: ObjectReader, _ key: String) -> String? {
+        guard let value = spec.string(key), !value.isEmpty else { return nil }
+        spec.diagnostics.invalid(spec.path.child(key), value, NameRules.dns1123Label(value))
+        return value
     }
 }

@@ -13,17 +13,22 @@ extension Schema {
                       "deletionGracePeriodSeconds"])
 
     static let podSpec = Schema(
-        fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds"],
-        // Cluster DNS does not exist for a pod on its own; kubectl writes ClusterFirst everywhere.
-        ignored: ["dnsPolicy"],
-        unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "dnsConfig",
-                      "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork",
-                      "hostPID", "hostUsers", "hostname", "hostnameOverride", "imagePullSecrets",
+        fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
+                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig"],
+        unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
+                      "enableServiceLinks", "ephemeralContainers", "hostIPC",
+                      "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
                       "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
                       "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
                       "runtimeClassName", "schedulerName", "schedulingGates", "securityContext",
                       "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace",
-                      "subdomain", "tolerations", "topologySpreadConstraints"])
+                      "tolerations", "topologySpreadConstraints"])
+
+    static let hostAlias = Schema(fields: ["ip", "hostnames"])
+
+    static let podDNSConfig = Schema(fields: ["nameservers", "searches", "options"])
+
+    static let podDNSConfigOption = Schema(fields: ["name", "value"])
 
     static let container = Schema(
         fields: ["name", "image", "command", "args", "env", "workingDir", "ports", "resources",
@@ -34,8 +39,7 @@ extension Schema {
 
     static let envVar = Schema(fields: ["name", "value"], unsupported: ["valueFrom"])
 
-    static let containerPort = Schema(fields: ["containerPort", "name", "protocol"],
-                                      unsupported: ["hostPort", "hostIP"])
+    static let containerPort = Schema(fields: ["containerPort", "name", "protocol", "hostPort", "hostIP"])
 
     static let resources = Schema(fields: ["limits", "requests"], unsupported: ["claims"])
 

@@ -94,11 +94,19 @@ public struct ContainerPort: Sendable, Equatable {
     public var containerPort: Int
     /// Defaults to TCP.
     public var `protocol`: PortProtocol
+    /// The node port forwarded to `containerPort`; nil for none. A hostNetwork pod's ports
+    /// default to their `containerPort`, as the API server defaults them.
+    public var hostPort: Int?
+    /// The node address `hostPort` is bound to; nil for every address.
+    public var hostIP: String?
 
-    public init(name: String? = nil, containerPort: Int, protocol: PortProtocol = .tcp) {
+    public init(name: String? = nil, containerPort: Int, protocol: PortProtocol = .tcp,
+                hostPort: Int? = nil, hostIP: String? = nil) {
         self.name = name
         self.containerPort = containerPort
         self.protocol = `protocol`
+        self.hostPort = hostPort
+        self.hostIP = hostIP
     }
 }
 

@@ -35,13 +35,31 @@ public struct PodSpec: Sendable, Equatable {
     public var restartPolicy: RestartPolicy
     /// Seconds between SIGTERM and SIGKILL when the pod stops; defaults to 30.
     public var terminationGracePeriodSeconds: Int64
+    /// Runs in the node's network namespace; every container port is then also a host port.
+    public var hostNetwork: Bool
+    /// A DNS label; nil means the pod name (cut to 63 characters).
+    public var hostname: String?
+    /// A DNS label: with it the pod's `/etc/hosts` names it `<hostname>.<subdomain>.<namespace>.svc.<domain>`.
+    public var subdomain: String?
+    public var hostAliases: [HostAlias]
+    /// Defaults to `ClusterFirst`.
+    public var dnsPolicy: DNSPolicy
+    public var dnsConfig: PodDNSConfig?
 
     public init(containers: [Container], volumes: [Volume] = [],
-                restartPolicy: RestartPolicy = .always, terminationGracePeriodSeconds: Int64 = 30) {
+                restartPolicy: RestartPolicy = .always, terminationGracePeriodSeconds: Int64 = 30,
+                hostNetwork: Bool = false, hostname: String? = nil, subdomain: String? = nil,
+                hostAliases: [HostAlias] = [], dnsPolicy: DNSPolicy = .clusterFirst, dnsConfig: PodDNSConfig? = nil) {
         self.containers = containers
         self.volumes = volumes
         self.restartPolicy = restartPolicy
         self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
+        self.hostNetwork = hostNetwork
+        self.hostname = hostname
+        self.subdomain = subdomain
+        self.hostAliases = hostAliases
+        self.dnsPolicy = dnsPolicy
+        self.dnsConfig = dnsConfig
     }
 
     public func container(named name: String) -> Container? {
