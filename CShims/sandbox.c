@@ -16,13 +16,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-__attribute__((noreturn)) static void pause_main(const char *hostname, int die_with_parent, int error_fd) {
+__attribute__((noreturn)) static void pause_main(const char *hostname, int host_network, int die_with_parent, int error_fd) {
     sl__reset_signals();
     if (die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sl__die(error_fd, SL_STAGE_PDEATHSIG, errno, -1);
     if (setsid() < 0) sl__die(error_fd, SL_STAGE_SETSID, errno, -1);
-    int r = sl__loopback_up();
-    if (r < 0) sl__die(error_fd, SL_STAGE_LOOPBACK, -r, -1);
-    if (hostname && sethostname(hostname, sl__strlen(hostname)) < 0) sl__die(error_fd, SL_STAGE_HOSTNAME, errno, -1);
+    // On the host's network (and so its uts namespace, as the kubelet does) there is nothing to set up.
+    if (!host_network) {
+        int r = sl__loopback_up();
+        if (r < 0) sl__die(error_fd, SL_STAGE_LOOPBACK, -r, -1);
+        if (hostname && sethostname(hostname, sl__strlen(hostname)) < 0) sl__die(error_fd, SL_STAGE_HOSTNAME, errno, -1);
+    }
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0) sl__die(error_fd, SL_STAGE_CLOSE_FDS, errno, -1);
     for (int fd = 0; fd < 3; fd++) dup2(null, fd);
@@ -34,13 +37,13 @@ __attribute__((noreturn)) static void pause_main(const char *hostname, int die_w
     for (;;) pause();
 }
 
-int sl_sandbox_spawn(const char *hostname, int die_with_parent, struct sl_spawn_result *out) {
+int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, struct sl_spawn_result *out) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) return -errno;
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+    args.flags = (host_network ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | CLONE_NEWIPC | CLONE_PIDFD;
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
     sigset_t all, saved;
@@ -49,7 +52,7 @@ int sl_sandbox_spawn(const char *hostname, int die_with_parent, struct sl_spawn_
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
         close(pipefd[0]);
-        pause_main(hostname, die_with_parent, pipefd[1]);
+        pause_main(hostname, host_network, die_with_parent, pipefd[1]);
     }
     int saved_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);

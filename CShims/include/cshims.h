@@ -219,7 +219,8 @@ int sl_spawn_exec(const struct sl_spawn_config *cfg, int target_pidfd, struct sl
 // namespaces for as long as it lives, with `lo` up and the hostname set. Containers of the pod
 // join them through /proc/<pid>/ns/*. It blocks every signal but SIGKILL, runs no program and
 // holds no fd but stdio (on /dev/null). die_with_parent: it dies with the calling thread.
-int sl_sandbox_spawn(const char *hostname, int die_with_parent, struct sl_spawn_result *out);
+// host_network (hostNetwork pods): only a new ipc namespace; network and uts stay the host's.
+int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, struct sl_spawn_result *out);
 
 // ---------------------------------------------------------------------------------------------
 // Small syscall wrappers for the Swift side (each returns 0 / fd / value, or -errno).

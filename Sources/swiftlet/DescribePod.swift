@@ -13,7 +13,9 @@ enum DescribePod {
     static func lines(_ view: PodView, events: [Probes.Event], now: WallTime, timeZone: TimeZone) -> [String] {
         let r = view.record
         let time = { (date: Date) in TimeFormat.rfc1123Z(date, timeZone: timeZone) }
-        var out = ["Name:\t\(r.name)", "Namespace:\t\(r.namespace)", "Priority:\t0", "Node:\t\(view.node)"]
+        // kubectl: "Node: <name>/<host IP>" once the pod has a host IP.
+        let node = r.network?.hostIPs.first.map { "\(view.node)/\($0)" } ?? view.node
+        var out = ["Name:\t\(r.name)", "Namespace:\t\(r.namespace)", "Priority:\t0", "Node:\t\(node)"]
         if let start = r.startTime { out.append("Start Time:\t\(time(start))") }
         out += labels(r.labels)
         out += annotations(r.annotations)
@@ -25,8 +27,9 @@ enum DescribePod {
         }
         if let reason = r.reason, !reason.isEmpty { out.append("Reason:\t\(reason)") }
         if let message = r.message, !message.isEmpty { out.append("Message:\t\(message)") }
-        // No pod IP yet: the pod's network namespace has loopback only.
-        out += ["IP:\t", "IPs:\t<none>"]
+        let ips = r.network?.podIPs ?? []
+        out.append("IP:\t\(ips.first ?? "")")
+        out += ips.isEmpty ? ["IPs:\t<none>"] : ["IPs:"] + ips.map { "  IP:\t\($0)" }
         out += containers(view, time: time)
         if !r.conditions.isEmpty {
             out += ["Conditions:", "  Type\tStatus"] + r.conditions.map { "  \($0.type) \t\($0.status) " }
@@ -53,7 +56,7 @@ enum DescribePod {
         for spec in specs {
             out += ["  \(spec.name):", "    Image:\t\(spec.image.written)"]
             let ports = spec.ports.map { "\($0.containerPort)/\($0.protocol.rawValue)" }
-            let hostPorts = spec.ports.map { "0/\($0.protocol.rawValue)" }
+            let hostPorts = spec.ports.map { "\($0.hostPort ?? 0)/\($0.protocol.rawValue)" }
             out.append(ports.count > 1 ? "    Ports:\t\(ports.joined(separator: ", "))" : "    Port:\t\(ports.first ?? "<none>")")
             out.append(hostPorts.count > 1 ? "    Host Ports:\t\(hostPorts.joined(separator: ", "))"
                                            : "    Host Port:\t\(hostPorts.first ?? "<none>")")

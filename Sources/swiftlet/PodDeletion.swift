@@ -57,7 +57,7 @@ struct PodDeletion {
 }
 
 /// Removes what a dead supervisor left: the containers (through their cgroups), the sandbox
-/// that holds the pod's namespaces, and the pod's state. Processes are only ever found through
+/// that holds the pod's namespaces, its network attachment, and the pod's state. Processes are only ever found through
 /// the record's cgroups and pid + start time pairs, never by name.
 enum PodCleanup {
     static func run(_ record: PodRecord, store: PodStore) throws(CLIError) {
@@ -78,6 +78,13 @@ enum PodCleanup {
                 // It is not our child: wait for /proc to drop it, briefly.
                 for _ in 0..<50 where sandbox.isAlive { usleep(20_000) }
             }
+        }
+        // The network after the containers and sandbox: DEL with the kept result, then unpin.
+        // Also attachments the record does not name (the supervisor died while adding one).
+        do {
+            try PodNetworkCleanup.release(record, store: store)
+        } catch {
+            problems.append("network: \(error)")
         }
         guard problems.isEmpty else {
             throw CLIError.error("pod \"\(record.name)\": " + problems.joined(separator: "; "))

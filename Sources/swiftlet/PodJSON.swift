@@ -40,6 +40,10 @@ enum PodJSON {
             "phase": .string(r.phase),
             "reason": r.reason.map(JSON.string),
             "message": r.message.map(JSON.string),
+            "hostIP": r.network?.hostIPs.first.map(JSON.string),
+            "hostIPs": r.network.flatMap { $0.hostIPs.isEmpty ? nil : .array($0.hostIPs.map { .object(["ip": .string($0)]) }) },
+            "podIP": r.network?.podIPs.first.map(JSON.string),
+            "podIPs": r.network.flatMap { $0.podIPs.isEmpty ? nil : .array($0.podIPs.map { .object(["ip": .string($0)]) }) },
             "startTime": r.startTime.map { .string(TimeFormat.rfc3339($0)) },
             "qosClass": view.pod.map { .string(QOSClass.of($0).rawValue) },
             "conditions": r.conditions.isEmpty ? nil : .array(r.conditions.map { c in

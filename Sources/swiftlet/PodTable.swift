@@ -10,8 +10,8 @@ enum PodTable {
                                            supervisorLost: view.supervisorLost, now: now)
             var cells = [view.record.name, columns.ready, columns.status, columns.restarts,
                          TimeFormat.since(view.record.creationTimestamp, now: now)]
-            // No pod IP is assigned yet: the pod's network has only loopback.
-            if wide { cells += ["<none>", view.node, "<none>", "<none>"] }
+            // kubectl prints the first pod IP, <none> without one (`--network none`, not yet set up).
+            if wide { cells += [view.record.network?.podIPs.first ?? "<none>", view.node, "<none>", "<none>"] }
             lines.append(cells.joined(separator: "\t"))
         }
         return KubectlTable.format(lines)

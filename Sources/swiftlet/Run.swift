@@ -2,6 +2,7 @@ import ArgumentParser
 import ContainerRuntime
 import Dispatch
 import Foundation
+import PodNetwork
 import PodSpec
 import Supervisor
 
@@ -9,11 +10,16 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the pods of a YAML file and keep them healthy.",
         discussion: """
-            Pods start in the foreground: their events stream as they happen and Ctrl-C stops them gracefully (SIGTERM, grace period, SIGKILL) and cleans up. With -d a detached supervisor runs them; it returns once the pods are started and exits after its last pod is deleted. Nothing starts when any pod in the file is invalid.
+            Pods start in the foreground: their events stream as they happen and Ctrl-C stops them gracefully (SIGTERM, grace period, SIGKILL) and cleans up. With -d a detached supervisor runs them; it returns once the pods are started and exits after its last pod is deleted. Nothing starts when any pod in the file is invalid, asks for a host port another pod holds, or cannot get its network.
+
+            Each pod gets an IP from CNI plugins, as containerd gives one: the network is the first .conf/.conflist/.json file (by name) in --cni-conf-dir; with none there, swiftlet's own network: bridge swiftlet0 (the pods' gateway, hairpin on, outgoing traffic masqueraded), host-local addresses from --pod-cidr, portmap for hostPort, firewall. The IP stays the pod's across container restarts and is released on delete. --network none gives pods loopback only.
 
               swiftlet run -f pod.yaml
               swiftlet run -d -f pods.yaml
               swiftlet run -f pod.yaml --backoff-initial 1s
+              swiftlet run -d -f web.yaml --pod-cidr 10.86.0.0/24
+              swiftlet run -d -f web.yaml --cni-conf-dir /etc/swiftlet/net.d
+              swiftlet run -f pod.yaml --network none
             """
     )
 
@@ -29,12 +35,24 @@ struct Run: ParsableCommand {
     var backoffInitial: String = "10s"
     @Option(name: .long, help: "Longest crash-loop back-off (kubelet: 300s).")
     var backoffMax: String = "300s"
+    @Option(name: .long, help: ArgumentHelp("cni: an IP per pod from CNI plugins; none: loopback only.", valueName: "cni|none"))
+    var network: String = "cni"
+    @Option(name: .long, help: ArgumentHelp("Where the CNI network config is looked for (containerd's default).", valueName: "dir"))
+    var cniConfDir: String = NetworkOptions().confDir
+    @Option(name: .long, help: ArgumentHelp("Where CNI plugins are looked for, in order (repeat the option for more).", valueName: "dir"))
+    var cniBinDir: [String] = []
+    @Option(name: .long, help: ArgumentHelp("The subnet of swiftlet's default network, when --cni-conf-dir has no config.", valueName: "cidr"))
+    var podCIDR: String = NetworkOptions().podCIDR
+    @Option(name: .long, help: ArgumentHelp("How long one CNI plugin may run before it is killed and the pod fails.", valueName: "duration"))
+    var cniTimeout: String = "30s"
     @Flag(name: .customLong("supervise"), help: .hidden)
     var supervise = false
 
     func validate() throws {
         guard Self.duration(backoffInitial) != nil else { throw ValidationError("--backoff-initial \(backoffInitial): expected a duration like 10s, 500ms or 2m") }
         guard Self.duration(backoffMax) != nil else { throw ValidationError("--backoff-max \(backoffMax): expected a duration like 10s, 500ms or 2m") }
+        guard Self.duration(cniTimeout) != nil else { throw ValidationError("--cni-timeout \(cniTimeout): expected a duration like 30s or 500ms") }
+        guard NetworkOptions.Mode(rawValue: network) != nil else { throw ValidationError("--network \(network): expected cni or none") }
     }
 
     func run() throws {
@@ -59,8 +77,13 @@ struct Run: ParsableCommand {
         let store = PodStore(root: root)
         let options = SupervisorOptions(store: store, backoffInitial: Self.duration(backoffInitial) ?? .seconds(10),
                                         backoffMax: Self.duration(backoffMax) ?? .seconds(300),
-                                        metricsPath: ProcessInfo.processInfo.environment["SWIFTLET_METRICS"])
-        let controller = try PodController(options: options)
+                                        metricsPath: ProcessInfo.processInfo.environment["SWIFTLET_METRICS"],
+                                        network: networkOptions)
+        let controller: PodController
+        do { controller = try PodController(options: options) } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
         let printer = EventPrinter(quiet: supervise)
         let isSupervisor = supervise
         Task {
@@ -81,6 +104,13 @@ struct Run: ParsableCommand {
             SignalSources.keep.append(source)
         }
         dispatchMain()
+    }
+
+    var networkOptions: NetworkOptions {
+        var options = NetworkOptions(mode: NetworkOptions.Mode(rawValue: network) ?? .cni, confDir: Files.absolute(cniConfDir),
+                                     podCIDR: podCIDR, pluginTimeout: Self.duration(cniTimeout) ?? .seconds(30))
+        if !cniBinDir.isEmpty { options.binDirs = cniBinDir.map { Files.absolute($0) } }
+        return options
     }
 
     /// An image path that does not exist next to the YAML file is looked up under --images.
@@ -106,7 +136,11 @@ struct Run: ParsableCommand {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let log = root + "/supervisor.log"
         let args = [CommandLine.arguments[0], "run", "--supervise", "--root", root, "-f", Files.absolute(file),
-                    "--backoff-initial", backoffInitial, "--backoff-max", backoffMax] + images.flatMap { ["--images", $0] }
+                    "--backoff-initial", backoffInitial, "--backoff-max", backoffMax, "--network", network,
+                    "--cni-conf-dir", cniConfDir, "--pod-cidr", podCIDR, "--cni-timeout", cniTimeout]
+            + images.flatMap { ["--images", $0] } + cniBinDir.flatMap { ["--cni-bin-dir", $0] }
+        // What this supervisor writes to the shared log starts here: on failure, show all of it.
+        let logStart = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? UInt64) ?? 0
         let pid = try Daemon.spawn(args, log: log)
         // Containers start one after another (tens of ms each): allow for big files.
         let deadline = Date().addingTimeInterval(60 + 0.2 * Double(pods.count))
@@ -118,12 +152,21 @@ struct Run: ParsableCommand {
             if pending.isEmpty { break }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
-                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                throw ValidationError("the supervisor exited: \(text.split(separator: "\n").last ?? "see \(log)")")
+                FileHandle.standardError.write(Data(Self.tail(of: log, from: logStart).utf8))
+                Foundation.exit(1)
             }
             usleep(50_000)
         }
         for p in pods { Swift.print("pod/\(p.name) created") }
+    }
+
+    /// The log from `offset` on (what one supervisor wrote).
+    private static func tail(of path: String, from offset: UInt64) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "error: the supervisor exited; see \(path)\n" }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: offset)
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        return text.isEmpty ? "error: the supervisor exited; see \(path)\n" : text
     }
 
     /// Every container of the pod started, or failed to.

@@ -41,7 +41,7 @@ private func terminated(_ code: Int32, _ reason: String, signal: Int32? = nil, f
 }
 
 private func record(_ containers: [ContainerRecord], phase: String = "Running", ready: Bool = true,
-                    supervisorPID: Int32 = 4242) -> PodRecord {
+                    supervisorPID: Int32 = 4242, network: PodNetworkRecord? = nil) -> PodRecord {
     PodRecord(name: "kubia-liveness", namespace: "default", uid: "6c0b3c1e-0000-4000-8000-000000000001",
               creationTimestamp: t0, labels: ["app": "kubia"], annotations: [:], manifest: manifest,
               sourceFile: "/demo/kubia-liveness.yaml", restartPolicy: "Always", phase: phase, reason: nil,
@@ -51,7 +51,7 @@ private func record(_ containers: [ContainerRecord], phase: String = "Running", 
                            .init(type: "ContainersReady", status: ready ? "True" : "False", lastTransitionTime: at(5)),
                            .init(type: "PodScheduled", status: "True", lastTransitionTime: t0)],
               containers: containers, supervisorPID: supervisorPID, supervisorStartTime: 1,
-              sandboxPID: nil, sandboxStartTime: nil, deletionTimestamp: nil, deletionGracePeriodSeconds: nil)
+              sandboxPID: nil, sandboxStartTime: nil, network: network, deletionTimestamp: nil, deletionGracePeriodSeconds: nil)
 }
 
 private func view(_ r: PodRecord, alive: Bool = true, deleteRequest: DeleteRequest? = nil) -> PodView {

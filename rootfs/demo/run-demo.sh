@@ -2,7 +2,9 @@
 # run-demo.sh: the seed's story with swiftlet. Starts rootfs/demo/kubia-liveness-fast.yaml with a
 # detached supervisor, shows `get pods` while the liveness probe turns the pod unhealthy and the
 # container is killed and restarted, then `describe pod` (events as in the seed's notes), then
-# deletes the pod. State lives in a temp dir removed at the end.
+# deletes the pod. The pod is on swiftlet's default CNI network in the host's own namespace, so
+# its IP answers `curl` from this shell; the same IP after every restart. State lives in a temp
+# dir removed at the end, and what the plugins left on the host (bridge, chains) is removed too.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -10,11 +12,18 @@ swiftlet=${SWIFTLET:-$repo/.build/release/swiftlet}
 [ -x "$swiftlet" ] || { echo "demo: $swiftlet is not built: run 'make build' first" >&2; exit 1; }
 export SWIFTLET_ROOT
 SWIFTLET_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/swiftlet-demo.XXXXXX")
+# An empty CNI config dir of the demo's own: swiftlet's default network, whatever /etc/cni/net.d holds.
+mkdir -p "$SWIFTLET_ROOT/cni-conf"
+"$here/host-network-cleanup.sh" snapshot "$SWIFTLET_ROOT/host-before"
 cleanup() {
   "$swiftlet" delete pod kubia-liveness --grace-period 1 >/dev/null 2>&1 || true
+  "$here/host-network-cleanup.sh" restore "$SWIFTLET_ROOT/host-before"
   rm -rf "$SWIFTLET_ROOT"
 }
 trap cleanup EXIT
+pod_ip() {
+  "$swiftlet" get pods kubia-liveness -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"].get("podIP",""))'
+}
 
 step() { printf '\n$ %s\n' "$*"; "$@"; }
 
@@ -23,10 +32,16 @@ step "$swiftlet" run -f "$here/kubia-liveness-broken.yaml" || true
 
 echo
 echo "demo: the corrected pod, with short probe periods (kubia answers 200 five times, then 500):"
-step "$swiftlet" run -d -f "$here/kubia-liveness-fast.yaml" --backoff-initial 5s
+step "$swiftlet" run -d -f "$here/kubia-liveness-fast.yaml" --backoff-initial 5s --cni-conf-dir "$SWIFTLET_ROOT/cni-conf"
+ip=$(pod_ip)
+echo
+echo "demo: the pod's IP is $ip; from this shell:"
+step curl -s -m 2 "http://$ip:8080/"
 for i in 1 2 3 4 5; do
   sleep 9
-  step "$swiftlet" get pods
+  step "$swiftlet" get pods -o wide
+  step curl -s -m 2 "http://$ip:8080/" || true
+  echo "(pod IP now: $(pod_ip))"
 done
 step "$swiftlet" describe pod kubia-liveness
 step "$swiftlet" logs kubia-liveness --previous

@@ -11,13 +11,17 @@ public final class PodSandbox {
     private let pidfd: Int32
     private var reaped = false
 
+    /// Whether it shares the host's network and uts namespaces (a hostNetwork pod).
+    public let hostNetwork: Bool
+
     /// Starts the pause process. With `dieWithParent` it dies with the calling thread.
-    public init(hostname: String, dieWithParent: Bool = true) throws(RuntimeError) {
+    public init(hostname: String, hostNetwork: Bool = false, dieWithParent: Bool = true) throws(RuntimeError) {
         var result = sl_spawn_result()
-        let r = sl_sandbox_spawn(hostname, dieWithParent ? 1 : 0, &result)
+        let r = sl_sandbox_spawn(hostname, hostNetwork ? 1 : 0, dieWithParent ? 1 : 0, &result)
         guard r == 0 else { throw .system(step: "creating the pod sandbox \(hostname)", errno: Errno(-r)) }
         pid = result.pid
         pidfd = result.pidfd
+        self.hostNetwork = hostNetwork
     }
 
     deinit {

@@ -10,7 +10,11 @@ struct ContainerSpecBuilder {
     let pod: Pod
     let container: PodSpec.Container
     let store: PodStore
-    let sandboxNamespaces: [String: String]   // OCI type -> path ("network" -> /proc/N/ns/net)
+    /// OCI type -> path ("network" -> the pinned netns); an empty path: no namespace of that type
+    /// (the host's, for a hostNetwork pod).
+    let sandboxNamespaces: [String: String]
+    /// The kubelet's per-pod files: destination in the container -> file (/etc/hosts, ...).
+    var etcFiles: [String: String] = [:]
     /// The directory of the pod's YAML file: relative paths in it start there.
     let baseDir: String
 
@@ -59,13 +63,15 @@ struct ContainerSpecBuilder {
         process.terminal = false
         spec.process = process
         var linux = spec.linux ?? OCISpec.Linux()
-        linux.namespaces = linux.namespaces.map { ns in
-            sandboxNamespaces[ns.type].map { OCISpec.Namespace(type: ns.type, path: $0) } ?? ns
+        linux.namespaces = linux.namespaces.compactMap { ns in
+            guard let path = sandboxNamespaces[ns.type] else { return ns }
+            return path.isEmpty ? nil : OCISpec.Namespace(type: ns.type, path: path)
         }
         linux.resources = resources(linux.resources)
         spec.linux = linux
         try volumes(&spec)
         try security(&spec)
+        mountEtcFiles(&spec)
         return spec
     }
 
@@ -124,6 +130,18 @@ struct ContainerSpecBuilder {
             var options = ["rbind", "rprivate"]
             if mount.readOnly { options.append("ro") }
             spec.mounts.append(OCISpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options))
+        }
+    }
+
+    /// /etc/hosts, /etc/resolv.conf and /etc/hostname from the pod's files, unless the container
+    /// mounts something there itself (the kubelet's rule); read-only with a read-only root, as
+    /// containerd does.
+    private func mountEtcFiles(_ spec: inout OCISpec) {
+        let taken = Set(container.volumeMounts.map { ($0.mountPath as NSString).standardizingPath })
+        let readOnly = spec.root?.readonly == true
+        for (destination, source) in etcFiles.sorted(by: { $0.key < $1.key }) where !taken.contains(destination) {
+            spec.mounts.append(OCISpec.Mount(destination: destination, type: "bind", source: source,
+                                             options: ["rbind", "rprivate"] + (readOnly ? ["ro"] : [])))
         }
     }
 

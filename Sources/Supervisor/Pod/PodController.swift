@@ -2,6 +2,7 @@ import CShims
 import ContainerRuntime
 import Foundation
 import NIOCore
+import PodNetwork
 import PodSpec
 import ProbeHandlers
 import Probes
@@ -13,12 +14,14 @@ public struct SupervisorOptions: Sendable {
     public var backoffMax: Duration = .seconds(300)
     /// Where to write probe and restart latencies every 2 s (nil: nowhere).
     public var metricsPath: String?
+    public var network: NetworkOptions
     public init(store: PodStore, backoffInitial: Duration = .seconds(10), backoffMax: Duration = .seconds(300),
-                metricsPath: String? = nil) {
+                metricsPath: String? = nil, network: NetworkOptions = NetworkOptions()) {
         self.store = store
         self.backoffInitial = backoffInitial
         self.backoffMax = backoffMax
         self.metricsPath = metricsPath
+        self.network = network
     }
 }
 
@@ -34,6 +37,9 @@ public actor PodController {
     let disk = DiskQueue()
     let watcher = FDWatcher()
     let probeIO: ProbeIO
+    let networker: PodNetworker
+    /// Kept attachments of pods that are gone are released once, before the first pod starts.
+    var reconciled = false
     var probes = ProbeManager()
     var pods: [String: PodState] = [:]
     /// The probe loop's next run, and when: replaced when something must run earlier.
@@ -54,6 +60,7 @@ public actor PodController {
 
     public init(options: SupervisorOptions) throws {
         self.options = options
+        networker = try PodNetworker(options: options.network, store: options.store)
         probeIO = try ProbeIO()
         supervisorStartTime = ProcStat.startTime(pid: getpid()) ?? 0
     }
@@ -65,9 +72,15 @@ public actor PodController {
 
     // MARK: Starting pods
 
-    /// Creates every pod of `file` (names must be free), then starts them. Throws before starting
-    /// anything when a name is taken or an image is missing.
+    /// Creates every pod of `file` (names must be free), gives each its sandbox and network, then
+    /// starts their containers. Throws before starting any container when a name or a host port
+    /// is taken, an image is missing, or any pod cannot get its network; the pods of the file
+    /// that did get one are then undone, so nothing is left behind.
     public func create(_ file: [Pod], sourceFile: String) async throws {
+        if !reconciled {
+            reconciled = true
+            for note in await networker.reconcile() { FileHandle.standardError.write(Data("swiftlet: \(note)\n".utf8)) }
+        }
         var prepared: [(Pod, [String: ContainerSpecBuilder.Image])] = []
         for pod in file {
             if pods[pod.name] != nil || FileManager.default.fileExists(atPath: store.podDir(pod.name)) {
@@ -77,29 +90,40 @@ public actor PodController {
             for c in pod.spec.containers { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
             prepared.append((pod, images))
         }
+        try HostPortCheck.check(file, against: store.loadAll())
         let fileText = (try? String(contentsOfFile: sourceFile, encoding: .utf8)) ?? ""
         let manifests = PodFile.manifests(fileText, file: sourceFile)
+        var states: [PodState] = []
         for (pod, images) in prepared {
-            try store.create(pod.name)
+            do { try store.create(pod.name) } catch {
+                await undo(states)
+                throw error
+            }
             let state = PodState(pod: pod, images: images, sourceFile: sourceFile,
                                  manifest: manifests[pod.name] ?? fileText,
                                  backoff: RestartBackOff(initial: options.backoffInitial, maximum: options.backoffMax),
                                  supervisorPID: getpid(), supervisorStartTime: supervisorStartTime)
             pods[pod.name] = state
-            do {
-                let sandbox = try await spawner.run { try PodSandbox(hostname: pod.name) }
-                state.sandbox = SendableBox(sandbox)
-                state.record.sandboxPID = sandbox.pid
-                state.record.sandboxStartTime = ProcStat.startTime(pid: sandbox.pid)
-            } catch {
-                pods[pod.name] = nil
-                store.remove(pod.name)
-                throw SupervisorError("pod \(pod.name): \(error)")
+            states.append(state)
+        }
+        // Sandboxes and networks of all pods at once (the plugins run on a bounded pool).
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for state in states {
+                group.addTask {
+                    do { try await self.setUpSandbox(state) } catch { return "\(error)" }
+                    return nil
+                }
             }
-            state.record.startTime = Date()
-            state.setCondition("PodScheduled", true)
-            state.setCondition("Initialized", true)
-            save(state)
+            var failures: [String] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        guard failures.isEmpty else {
+            await undo(states)
+            throw SupervisorError(failures.sorted().joined(separator: "\n"))
+        }
+        for state in states {
+            let pod = state.pod
             probes.addPod(pod.name, containers: pod.spec.containers.map(Self.probeTimings), at: clock.now)
             for c in pod.spec.containers {
                 Task { await self.runContainer(pod: pod.name, container: c.name) }
@@ -108,6 +132,45 @@ public actor PodController {
         scheduleProbes()
         Task { await self.watchDeleteRequests() }
         if let path = options.metricsPath { Task { await self.writeMetrics(to: path) } }
+    }
+
+    /// The pause process, then its network (pinned namespace, CNI ADD, /etc files).
+    private func setUpSandbox(_ state: PodState) async throws {
+        let pod = state.pod
+        let hostname = HostsFile.podHostname(podName: pod.name, hostname: pod.spec.hostname)
+        let sandbox: PodSandbox
+        do {
+            sandbox = try await spawner.run { try PodSandbox(hostname: hostname, hostNetwork: pod.spec.hostNetwork) }
+        } catch {
+            throw SupervisorError("pod \"\(pod.name)\": \(error)")
+        }
+        state.sandbox = SendableBox(sandbox)
+        state.record.sandboxPID = sandbox.pid
+        state.record.sandboxStartTime = ProcStat.startTime(pid: sandbox.pid)
+        let attached = try await networker.attach(pod, uid: state.record.uid, sandboxPID: sandbox.pid)
+        state.record.network = attached.record
+        for warning in attached.warnings {
+            // The kubelet's two DNS warnings: no cluster DNS for ClusterFirst, and limits cut.
+            let reason = warning.contains("ClusterDNS") ? "MissingClusterDNS" : "DNSConfigForming"
+            record(state, container: nil, EventNote(.warning, reason: reason, message: warning))
+        }
+        state.record.startTime = Date()
+        state.setCondition("PodScheduled", true)
+        state.setCondition("Initialized", true)
+        save(state)
+    }
+
+    /// Takes back pods whose creation failed: their network, sandbox and directory.
+    private func undo(_ states: [PodState]) async {
+        for state in states {
+            if let network = state.record.network { try? await networker.detach(network) }
+            let sandbox = state.sandbox
+            pods[state.name] = nil
+            await disk.run { [store] in
+                sandbox?.value.stop()
+                store.remove(state.name)
+            }
+        }
     }
 
     static func probeTimings(_ c: PodSpec.Container) -> ContainerProbes {
@@ -169,9 +232,8 @@ public actor PodController {
         pod.nextInstance[name] = number + 1
         if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
         let builder = ContainerSpecBuilder(pod: pod.pod, container: spec, store: store,
-                                           sandboxNamespaces: ["network": sandbox.namespacePath("net"),
-                                                               "uts": sandbox.namespacePath("uts"),
-                                                               "ipc": sandbox.namespacePath("ipc")],
+                                           sandboxNamespaces: pod.sandboxNamespaces,
+                                           etcFiles: pod.etcFiles(store),
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)
@@ -450,7 +512,13 @@ public actor PodController {
         while !pod.instances.isEmpty || !pod.starting.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
         let sandbox = pod.sandbox
-        if let netns = sandbox?.value.namespacePath("net") { probeIO.release(netns: netns) }
+        if let netns = pod.probeNetns { probeIO.release(netns: netns) }
+        // DEL while the namespace is still pinned (the bridge plugin needs it to remove its rules).
+        if let network = pod.record.network {
+            do { try await networker.detach(network) } catch {
+                FileHandle.standardError.write(Data("swiftlet: pod \"\(name)\": \(error) (the next supervisor retries)\n".utf8))
+            }
+        }
         // After the instances' own clean-up (queued before this), and before the name is free
         // again: a new pod of this name must not lose its directory to this removal.
         await disk.run { [store] in

@@ -50,7 +50,33 @@ final class PodState: @unchecked Sendable {
                                 pid: nil, pidStartTime: nil, cgroup: nil, instance: 0)
             },
             supervisorPID: supervisorPID, supervisorStartTime: supervisorStartTime,
-            sandboxPID: nil, sandboxStartTime: nil, deletionTimestamp: nil, deletionGracePeriodSeconds: nil)
+            sandboxPID: nil, sandboxStartTime: nil, network: nil, deletionTimestamp: nil, deletionGracePeriodSeconds: nil)
+    }
+
+    /// The address probes aim at when they name no host (the kubelet's rule); nil: 127.0.0.1.
+    var podIP: String? { record.network?.podIPs.first }
+
+    /// The namespace probes dial from: the pinned one, else the sandbox's (loopback-only pods,
+    /// and the host's own for a hostNetwork pod).
+    var probeNetns: String? { record.network?.netns ?? sandbox?.value.namespacePath("net") }
+
+    /// The namespaces a container joins: the sandbox's. A hostNetwork pod's containers stay in the
+    /// host's network and uts namespaces, as the kubelet's do.
+    var sandboxNamespaces: [String: String] {
+        guard let sandbox = sandbox?.value else { return [:] }
+        if pod.spec.hostNetwork { return ["ipc": sandbox.namespacePath("ipc"), "network": "", "uts": ""] }
+        return ["network": record.network?.netns ?? sandbox.namespacePath("net"),
+                "uts": sandbox.namespacePath("uts"), "ipc": sandbox.namespacePath("ipc")]
+    }
+
+    /// The kubelet's /etc files the pod has (destination in the container -> file).
+    func etcFiles(_ store: PodStore) -> [String: String] {
+        var files: [String: String] = [:]
+        for destination in [EtcFiles.hosts, EtcFiles.resolvConf, EtcFiles.hostname] {
+            let path = store.etcFile(name, EtcFiles.fileName(destination))
+            if FileManager.default.fileExists(atPath: path) { files[destination] = path }
+        }
+        return files
     }
 
     func update(_ container: String, _ change: (inout ContainerRecord) -> Void) {

@@ -25,17 +25,22 @@ extension PodController {
     func probeTarget(_ pod: PodState, _ key: ProbeKey) -> ProbeTarget? {
         guard let spec = pod.pod.spec.containers.first(where: { $0.name == key.container }),
               let probe = spec.probe(PodSpec.ProbeKind(rawValue: key.kind.rawValue) ?? .liveness),
-              let netns = pod.sandbox?.value.namespacePath("net") else { return nil }
+              let netns = pod.probeNetns else { return nil }
         let timeout = Duration.seconds(probe.timeoutSeconds)
+        // The kubelet aims at the pod IP when the probe names no host, so an app that listens on
+        // 127.0.0.1 only fails as it would on a node. We dial from inside the pod's namespace
+        // (no bridge or iptables on the way, and any CNI network works, even one the host cannot
+        // route to); a `host` the probe names is reached from there too: 127.0.0.1 is the pod's.
+        let host = pod.podIP ?? "127.0.0.1"
         switch probe.handler {
         case .httpGet(let a):
             guard let port = spec.resolvePort(a.port) else { return .unknown("port \(a.port) is not a port of container \(spec.name)") }
-            let target = HTTPProbeTarget(scheme: a.scheme == .https ? .https : .http, host: a.host ?? "127.0.0.1", port: port,
+            let target = HTTPProbeTarget(scheme: a.scheme == .https ? .https : .http, host: a.host ?? host, port: port,
                                          path: a.path, headers: a.httpHeaders.map { .init(name: $0.name, value: $0.value) })
             return .http(target, netns: netns, timeout: timeout)
         case .tcpSocket(let a):
             guard let port = spec.resolvePort(a.port) else { return .unknown("port \(a.port) is not a port of container \(spec.name)") }
-            return .tcp(host: a.host ?? "127.0.0.1", port: port, netns: netns, timeout: timeout)
+            return .tcp(host: a.host ?? host, port: port, netns: netns, timeout: timeout)
         case .exec(let command):
             guard let instance = pod.instances[key.container], var process = instance.spec.process else {
                 return .unknown("container \(key.container) is not running")

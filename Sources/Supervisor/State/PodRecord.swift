@@ -28,6 +28,9 @@ public struct PodRecord: Codable, Sendable, Equatable {
     /// The pause process holding the pod's namespaces.
     public var sandboxPID: Int32?
     public var sandboxStartTime: UInt64?
+    /// The pod's network: its IPs, and what undoing the CNI attachment needs. nil until the
+    /// sandbox has its network (and in records written before swiftlet had networking).
+    public var network: PodNetworkRecord?
     /// Set by `delete` from another terminal; the supervisor then stops the pod.
     public var deletionTimestamp: Date?
     public var deletionGracePeriodSeconds: Int?
@@ -37,6 +40,57 @@ public struct PodRecord: Codable, Sendable, Equatable {
         public var status: String
         public var lastTransitionTime: Date
     }
+}
+
+/// A pod's network as the supervisor set it up.
+public struct PodNetworkRecord: Codable, Sendable, Equatable {
+    /// `spec.hostNetwork`: no network namespace of its own, no CNI; the pod's IPs are the host's.
+    public var hostNetwork: Bool
+    /// The sandbox's id, CNI_CONTAINERID of its attachment (`<root>/networks/<id>.json`).
+    public var sandboxID: String
+    /// Where the pod's network namespace is pinned (nil on the host network).
+    public var netns: String?
+    /// The CNI network's name (nil: `--network none` or the host network).
+    public var networkName: String?
+    /// `status.podIPs`: the first IPv4 address of eth0 first.
+    public var podIPs: [String]
+    /// `status.hostIPs`.
+    public var hostIPs: [String]
+    /// Where the plugins were found: a `delete` after the supervisor died runs DEL with them.
+    public var cniBinDirs: [String]
+    /// The host ports the pod holds (protocol/port/hostIP), checked against later pods.
+    public var hostPorts: [HostPortClaim]
+
+    public init(hostNetwork: Bool, sandboxID: String, netns: String?, networkName: String?, podIPs: [String],
+                hostIPs: [String], cniBinDirs: [String], hostPorts: [HostPortClaim]) {
+        self.hostNetwork = hostNetwork
+        self.sandboxID = sandboxID
+        self.netns = netns
+        self.networkName = networkName
+        self.podIPs = podIPs
+        self.hostIPs = hostIPs
+        self.cniBinDirs = cniBinDirs
+        self.hostPorts = hostPorts
+    }
+}
+
+/// One `ports[].hostPort` of a pod.
+public struct HostPortClaim: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var port: Int
+    public var `protocol`: String   // TCP, UDP, SCTP
+    public var hostIP: String       // "" when unset: every address
+    public init(port: Int, protocol: String, hostIP: String) {
+        self.port = port
+        self.protocol = `protocol`
+        self.hostIP = hostIP
+    }
+    /// Two claims clash on the same port and protocol when either takes every address.
+    public func clashes(with other: HostPortClaim) -> Bool {
+        port == other.port && `protocol` == other.protocol
+            && (hostIP == other.hostIP || Self.isAny(hostIP) || Self.isAny(other.hostIP))
+    }
+    static func isAny(_ ip: String) -> Bool { ip.isEmpty || ip == "0.0.0.0" || ip == "::" }
+    public var description: String { (hostIP.isEmpty ? "" : hostIP + ":") + "\(port)/\(`protocol`)" }
 }
 
 /// One container of a pod, as `kubectl` shows it in `status.containerStatuses[]`.

@@ -10,7 +10,11 @@ import Glibc
 ///     <root>/pods/<name>/layers/<c>/<n>/   overlay upper and work dirs of instance n
 ///     <root>/pods/<name>/volumes/<v>/      emptyDir volumes (live as long as the pod)
 ///     <root>/pods/<name>/containers/<c>.json  the OCI config of container c
+///     <root>/pods/<name>/etc-hosts, resolv.conf, hostname   bind-mounted into its containers
 ///     <root>/delete-requests/<name>        written by `delete`: the supervisor stops the pod
+///     <root>/netns/<sandbox>               a pod's network namespace, pinned by a bind mount
+///     <root>/networks/<sandbox>.json       a sandbox's CNI attachment: config, args, result (for DEL)
+///     <root>/cni/ipam/                     host-local's leases for swiftlet's default network
 public struct PodStore: Sendable {
     public let root: String
 
@@ -73,6 +77,13 @@ public struct PodStore: Sendable {
     public func deleteRequests() -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: deleteRequestsDir)) ?? []
     }
+
+    /// The kubelet's per-pod files, bind-mounted at /etc/hosts, /etc/resolv.conf and /etc/hostname.
+    public func etcFile(_ pod: String, _ name: String) -> String { podDir(pod) + "/" + name }
+    public var netnsDir: String { root + "/netns" }
+    public func netnsPath(sandbox: String) -> String { netnsDir + "/" + sandbox }
+    public var attachmentsDir: String { root + "/networks" }
+    public var ipamDir: String { root + "/cni/ipam" }
 
     public func recordPath(_ name: String) -> String { podDir(name) + "/pod.json" }
     public func eventsPath(_ name: String) -> String { podDir(name) + "/events.json" }

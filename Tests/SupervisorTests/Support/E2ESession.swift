@@ -1,8 +1,15 @@
 import Foundation
 
-/// One end-to-end test's world: a state root and files of its own, driven through the real
-/// `swiftlet` binary the way a user would drive it (`run -d`, `get pods -o json`, `get events`,
-/// `delete`). Deletes every pod it left when it goes away, also when the test failed.
+/// One end-to-end test's world: a state root, files and a network namespace of its own, driven
+/// through the real `swiftlet` binary the way a user would drive it (`run -d`, `get pods -o
+/// json`, `get events`, `delete`). Deletes every pod it left when it goes away, also when the
+/// test failed, and then its namespace.
+///
+/// Every `swiftlet` runs inside the session's network namespace (`nsenter --net`), so the pod
+/// network's bridge, routes, sysctls and iptables rules live there and vanish with it: tests
+/// never change the machine's own network. `run` uses an empty CNI config directory of the
+/// session's (so swiftlet's default network, with leases under the session's root), never
+/// /etc/cni/net.d.
 final class E2ESession {
     /// The repository this file lives in.
     static let repo: String = {
@@ -21,17 +28,50 @@ final class E2ESession {
     static let kubia = repo + "/rootfs/kubia-unhealthy/bundle"
 
     let dir: String
+    /// The session's network namespace (`ip netns`), where every swiftlet it starts runs.
+    let netns: String
+    var netnsPath: String { "/run/netns/" + netns }
+    /// An empty CNI config directory: `run` gets swiftlet's default network.
+    var cniConfDir: String { dir + "/cni-conf" }
+    var root: String { dir + "/root" }
 
     init() {
-        dir = "/tmp/swiftlet-e2e-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let id = UUID().uuidString.prefix(8).lowercased()
+        dir = "/tmp/swiftlet-e2e-\(id)"
+        netns = "swiftlet-e2e-\(id)"
+        try? FileManager.default.createDirectory(atPath: dir + "/cni-conf", withIntermediateDirectories: true)
+        _ = Self.shell(["ip", "netns", "add", netns])
+        _ = Self.shell(["ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up"])
     }
 
     deinit {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/root/pods")) ?? [] {
             _ = run(["delete", "pod", name, "--grace-period", "1"])
         }
+        _ = Self.shell(["ip", "netns", "del", netns])
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Runs a command in the session's network namespace (e.g. `busybox wget` to a pod IP).
+    @discardableResult
+    func inNetns(_ command: [String]) -> (status: Int32, out: String) {
+        Self.shell(["ip", "netns", "exec", netns] + command)
+    }
+
+    /// Runs a command to completion; stdout and stderr together.
+    @discardableResult
+    static func shell(_ command: [String]) -> (status: Int32, out: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return (-1, "cannot run \(command[0])") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     // MARK: Running swiftlet
@@ -54,12 +94,17 @@ final class E2ESession {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, outPath + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = ([Self.swiftlet] + args).map { strdup($0) } + [nil]
+        // `run` gets the session's empty CNI config dir unless the test chose a network itself.
+        var args = args
+        if args.first == "run", !args.contains(where: { $0.hasPrefix("--cni-conf-dir") || $0.hasPrefix("--network") }) {
+            args.insert(contentsOf: ["--cni-conf-dir", cniConfDir], at: 1)
+        }
+        let argv = (["/usr/bin/nsenter", "--net=" + netnsPath, "--", Self.swiftlet] + args).map { strdup($0) } + [nil]
         let env = (ProcessInfo.processInfo.environment.merging(["SWIFTLET_ROOT": dir + "/root"]) { $1 })
             .map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + env).forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, Self.swiftlet, &actions, nil, argv, env) == 0 else { return nil }
+        guard posix_spawn(&pid, "/usr/bin/nsenter", &actions, nil, argv, env) == 0 else { return nil }
         return Child(pid: pid, outPath: outPath)
     }
 

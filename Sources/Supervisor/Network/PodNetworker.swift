@@ -1,0 +1,253 @@
+import ContainerRuntime
+import Foundation
+import PodNetwork
+import PodSpec
+
+/// Gives each pod sandbox its network, as containerd's CRI plugin does: pins the sandbox's
+/// network namespace, runs the CNI chain (ADD once per sandbox, before any container starts;
+/// DEL when the pod goes), and writes the kubelet's /etc/hosts, /etc/resolv.conf and
+/// /etc/hostname for its containers.
+///
+/// Plugins are processes of tens of ms each: they run on a pool of threads of their own, several
+/// pods at once, never on the probe loop and never from a thread inside a pod's namespace. One
+/// sandbox never has two operations at once: the controller adds before any container starts and
+/// deletes after the last one is gone.
+final class PodNetworker: Sendable {
+    let options: NetworkOptions
+    let store: PodStore
+    /// nil with `--network none`.
+    let network: CNINetworkConfig?
+    let hostIPs: [String]
+    private let pool: WorkerPool
+
+    init(options: NetworkOptions, store: PodStore) throws {
+        self.options = options
+        self.store = store
+        switch options.mode {
+        case .none:
+            network = nil
+        case .cni:
+            do {
+                network = try CNINetworkConfig.load(confDir: options.confDir)
+                    ?? CNINetworkConfig.swiftletDefault(podCIDR: options.podCIDR, ipamDataDir: store.ipamDir)
+            } catch {
+                throw SupervisorError("\(error)")
+            }
+        }
+        // The default bridge carries the pods' gateway, not the node's address.
+        hostIPs = HostAddresses.ipv4(excludingInterfaces: ["swiftlet0"])
+        pool = WorkerPool(name: "swiftlet-cni", size: options.parallelism)
+    }
+
+    /// How plugins run for this supervisor (and for a `delete` after it died: the record keeps binDirs).
+    static func client(store: PodStore, binDirs: [String], timeout: Duration = .seconds(30)) -> CNIClient {
+        CNIClient(runtime: CNIRuntime(binDirs: binDirs, timeout: timeout), store: AttachmentStore(dir: store.attachmentsDir))
+    }
+
+    var client: CNIClient { Self.client(store: store, binDirs: options.binDirs, timeout: options.pluginTimeout) }
+
+    // MARK: Setting up
+
+    /// What `attach` made: the record for pod.json and warnings for the pod's events.
+    struct Attached: Sendable {
+        var record: PodNetworkRecord
+        var warnings: [String]
+    }
+
+    /// Sets up the network of a sandbox that has just started (pid `sandboxPID`) and writes the
+    /// pod's /etc files. On failure nothing is left behind but the sandbox, which the caller stops.
+    func attach(_ pod: Pod, uid: String, sandboxPID: Int32) async throws -> Attached {
+        try await pool.run { [self] in try self.attachNow(pod, uid: uid, sandboxPID: sandboxPID) }
+    }
+
+    private func attachNow(_ pod: Pod, uid: String, sandboxPID: Int32) throws -> Attached {
+        let sandboxID = Self.newSandboxID()
+        let claims = Self.hostPortClaims(pod)
+        var record = PodNetworkRecord(hostNetwork: pod.spec.hostNetwork, sandboxID: sandboxID, netns: nil,
+                                      networkName: nil, podIPs: [], hostIPs: hostIPs, cniBinDirs: options.binDirs,
+                                      hostPorts: claims)
+        if pod.spec.hostNetwork {
+            record.podIPs = hostIPs
+        } else if let network {
+            let path = store.netnsPath(sandbox: sandboxID)
+            do { try NetnsPin.pin(pid: sandboxPID, at: path) } catch {
+                throw SupervisorError("pod \"\(pod.name)\": pinning its network namespace at \(path): \(error)")
+            }
+            record.netns = path
+            record.networkName = network.name
+            let request = AttachmentRequest(sandboxID: sandboxID, netns: path, podName: pod.name,
+                                            podNamespace: pod.metadata.namespace, podUID: uid,
+                                            portMappings: Self.portMappings(pod))
+            let attachment: Attachment
+            do { attachment = try client.add(request, network: network) } catch {
+                NetnsPin.unpin(path)
+                throw SupervisorError("\(error)")
+            }
+            record.podIPs = attachment.podIPs
+            guard !record.podIPs.isEmpty else {
+                try? release(record)
+                throw SupervisorError("pod \"\(pod.name)\": network \"\(network.name)\": the result gives eth0 no IP address")
+            }
+        }
+        do {
+            let warnings = try writeEtcFiles(pod, uid: uid, record)
+            return Attached(record: record, warnings: warnings)
+        } catch {
+            try? release(record)
+            throw SupervisorError("pod \"\(pod.name)\": \(error)")
+        }
+    }
+
+    /// The kubelet's files: /etc/hosts when the pod has an IP or is on the host network,
+    /// /etc/resolv.conf always, /etc/hostname off the host network (as containerd writes it).
+    private func writeEtcFiles(_ pod: Pod, uid: String, _ record: PodNetworkRecord) throws -> [String] {
+        let spec = pod.spec
+        let hostname = HostsFile.podHostname(podName: pod.name, hostname: spec.hostname)
+        var files: [String: String] = [:]
+        if spec.hostNetwork {
+            let node = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? ""
+            files[EtcFiles.hosts] = HostsFile.hostNetwork(nodeHostsFile: node, hostAliases: spec.hostAliases)
+        } else {
+            if !record.podIPs.isEmpty {
+                files[EtcFiles.hosts] = HostsFile.podNetwork(podIPs: record.podIPs, hostname: hostname, subdomain: spec.subdomain,
+                                                           namespace: pod.metadata.namespace, hostAliases: spec.hostAliases)
+            }
+            files[EtcFiles.hostname] = hostname + "\n"
+        }
+        let hostResolv = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        let resolv = ResolvConf.make(policy: spec.dnsPolicy, hostNetwork: spec.hostNetwork, hostResolvConf: hostResolv,
+                                     dnsConfig: spec.dnsConfig, namespace: pod.metadata.namespace,
+                                     podRef: "\(pod.name)_\(pod.metadata.namespace)(\(uid))")
+        files[EtcFiles.resolvConf] = resolv.content
+        for (name, content) in files {
+            let path = store.etcFile(pod.name, EtcFiles.fileName(name))
+            guard FileManager.default.createFile(atPath: path, contents: Data(content.utf8), attributes: [.posixPermissions: 0o644]) else {
+                throw SupervisorError("cannot write \(path): \(Errno.current)")
+            }
+        }
+        return resolv.events
+    }
+
+    // MARK: Tearing down
+
+    /// DEL for the pod's attachment, then the pinned namespace goes. Runs on the pool.
+    func detach(_ record: PodNetworkRecord) async throws {
+        try await pool.run { [self] in try self.release(record) }
+    }
+
+    private func release(_ record: PodNetworkRecord) throws {
+        try Self.release(record, store: store, client: client)
+    }
+
+    /// DEL with the kept config and result, then unpin. A failed DEL keeps the pin (a later DEL
+    /// with no namespace would leave the bridge plugin's masquerade rule behind) and the kept
+    /// attachment, for the next supervisor's reconcile or `delete` to retry.
+    static func release(_ record: PodNetworkRecord, store: PodStore, client: CNIClient) throws {
+        guard let netns = record.netns else { return }
+        if let attachment = AttachmentStore(dir: store.attachmentsDir).load(sandboxID: record.sandboxID) {
+            try client.del(attachment)
+        }
+        NetnsPin.unpin(netns)
+    }
+
+    /// Every kept attachment of pod `uid` (a supervisor that died before it recorded the sandbox
+    /// leaves one its record does not name): DEL and unpin. For `delete` after a supervisor died.
+    static func releaseAll(podUID uid: String, store: PodStore, binDirs: [String]) throws {
+        let client = client(store: store, binDirs: binDirs)
+        var problems: [String] = []
+        for attachment in AttachmentStore(dir: store.attachmentsDir).all() where attachment.podUID == uid {
+            do {
+                try client.del(attachment)
+                NetnsPin.unpin(attachment.netns)
+            } catch { problems.append("\(error)") }
+        }
+        if !problems.isEmpty { throw SupervisorError(problems.joined(separator: "; ")) }
+    }
+
+    /// At start-up: DEL every kept attachment whose pod no longer exists (its supervisor was
+    /// killed, or a DEL failed), and unpin namespaces nothing refers to. A pod that exists but
+    /// whose supervisor died is left to `delete`.
+    func reconcile() async -> [String] {
+        (try? await pool.run { [self] in self.reconcileNow() }) ?? []
+    }
+
+    private func reconcileNow() -> [String] {
+        var notes: [String] = []
+        let attachments = AttachmentStore(dir: store.attachmentsDir).all()
+        for attachment in attachments where !podHolds(attachment) {
+            do {
+                try client.del(attachment)
+                NetnsPin.unpin(attachment.netns)
+                notes.append("released the network of pod \"\(attachment.podName)\" (sandbox \(attachment.sandboxID)), which no longer exists")
+            } catch {
+                notes.append("could not release the network of pod \"\(attachment.podName)\": \(error)")
+            }
+        }
+        // Pins without an attachment: a supervisor killed between the pin and the kept file.
+        // Only old ones: a live supervisor may be between the two right now.
+        let kept = Set(AttachmentStore(dir: store.attachmentsDir).all().map(\.sandboxID))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: store.netnsDir)) ?? [] where !kept.contains(name) {
+            let path = store.netnsPath(sandbox: name)
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+            if let modified, Date().timeIntervalSince(modified) > 60 {
+                NetnsPin.unpin(path)
+                notes.append("removed the pinned network namespace \(path), which no attachment names")
+            }
+        }
+        return notes
+    }
+
+    /// True while the attachment's pod exists: its directory is there and its record (once
+    /// written) names this sandbox.
+    private func podHolds(_ attachment: Attachment) -> Bool {
+        guard FileManager.default.fileExists(atPath: store.podDir(attachment.podName)) else { return false }
+        guard let record = try? store.load(attachment.podName) else { return true }   // being created
+        if record.uid != attachment.podUID { return false }
+        return record.network.map { $0.sandboxID == attachment.sandboxID } ?? true
+    }
+
+    // MARK: Pure parts
+
+    static func newSandboxID() -> String {
+        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    /// runtimeConfig.portMappings, as containerd builds it: every port with a hostPort,
+    /// protocol lower-cased.
+    static func portMappings(_ pod: Pod) -> [PortMapping] {
+        pod.spec.containers.flatMap(\.ports).compactMap { p in
+            guard let host = p.hostPort, host > 0 else { return nil }
+            return PortMapping(hostPort: host, containerPort: p.containerPort, protocol: p.protocol.rawValue.lowercased(),
+                               hostIP: p.hostIP ?? "")
+        }
+    }
+
+    static func hostPortClaims(_ pod: Pod) -> [HostPortClaim] {
+        pod.spec.containers.flatMap(\.ports).compactMap { p in
+            guard let host = p.hostPort, host > 0 else { return nil }
+            return HostPortClaim(port: host, protocol: p.protocol.rawValue, hostIP: p.hostIP ?? "")
+        }
+    }
+}
+
+/// Where the kubelet's per-pod files go in a container, and their names in the pod's directory.
+enum EtcFiles {
+    static let hosts = "/etc/hosts"
+    static let resolvConf = "/etc/resolv.conf"
+    static let hostname = "/etc/hostname"
+    static func fileName(_ destination: String) -> String {
+        switch destination {
+        case hosts: "etc-hosts"
+        case resolvConf: "resolv.conf"
+        default: "hostname"
+        }
+    }
+}
+
+/// For `delete` when the pod's supervisor is gone: the plugins it used, from its record.
+public enum PodNetworkCleanup {
+    public static func release(_ record: PodRecord, store: PodStore) throws {
+        let binDirs = record.network?.cniBinDirs ?? NetworkOptions().binDirs
+        try PodNetworker.releaseAll(podUID: record.uid, store: store, binDirs: binDirs)
+    }
+}
