@@ -25,6 +25,10 @@ public struct CNIClient: Sendable {
         guard CNIIdentifiers.isValidInterfaceName(request.ifName) else {
             throw NetworkError("\(context): invalid interface name \(JSONText.quote(request.ifName))")
         }
+        // A missing plugin fails before anything runs (and then there is nothing to DEL).
+        for plugin in network.plugins where PluginInvocation.find(plugin.type, in: runtime.binDirs) == nil {
+            throw NetworkError("\(context): plugin \(JSONText.quote(plugin.type)) not found in \(runtime.binDirs.joined(separator: ", "))")
+        }
         var attachment = Attachment(
             sandboxID: request.sandboxID, podName: request.podName, podNamespace: request.podNamespace,
             podUID: request.podUID, networkName: network.name, netns: request.netns, ifName: request.ifName,
