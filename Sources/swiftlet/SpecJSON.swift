@@ -9,6 +9,14 @@ enum SpecJSON {
         let spec = pod.spec
         return .members([
             "containers": .array(spec.containers.map(container)),
+            "dnsPolicy": .string(spec.dnsPolicy.rawValue),
+            "dnsConfig": spec.dnsConfig.map(dnsConfig),
+            "hostAliases": spec.hostAliases.isEmpty ? nil : .array(spec.hostAliases.map { a in
+                .object(["ip": .string(a.ip), "hostnames": strings(a.hostnames)])
+            }),
+            "hostNetwork": spec.hostNetwork ? .bool(true) : nil,
+            "hostname": spec.hostname.map(JSON.string),
+            "subdomain": spec.subdomain.map(JSON.string),
             "nodeName": .string(node),
             "priority": .int(0),
             "restartPolicy": .string(spec.restartPolicy.rawValue),
@@ -88,7 +96,16 @@ enum SpecJSON {
 
     static func port(_ p: ContainerPort) -> JSON {
         .members(["containerPort": .int(p.containerPort), "name": p.name.map(JSON.string),
-                  "protocol": .string(p.protocol.rawValue)])
+                  "protocol": .string(p.protocol.rawValue), "hostPort": p.hostPort.map(JSON.int),
+                  "hostIP": p.hostIP.map(JSON.string)])
+    }
+
+    static func dnsConfig(_ c: PodDNSConfig) -> JSON {
+        .members([
+            "nameservers": c.nameservers.isEmpty ? nil : strings(c.nameservers),
+            "searches": c.searches.isEmpty ? nil : strings(c.searches),
+            "options": c.options.isEmpty ? nil : .array(c.options.map { .members(["name": .string($0.name), "value": $0.value.map(JSON.string)]) }),
+        ])
     }
 
     /// `{}` when nothing is set, as the API server returns it.

@@ -332,6 +332,28 @@ private func value(_ json: JSON, _ path: [Any]) -> Any? {
 }
 
 @Suite struct DescribeTests {
+    @Test func aPodOnTheNetworkShowsItsIPsAsKubectlDoes() throws {
+        let network = PodNetworkRecord(hostNetwork: false, sandboxID: "abc", netns: "/run/swiftlet/netns/abc",
+                                       networkName: "swiftlet", podIPs: ["10.85.0.7"], hostIPs: ["192.0.2.10"],
+                                       cniBinDirs: ["/usr/lib/cni"], hostPorts: [])
+        let r = record([container(state: .running(startedAt: at(140)), ready: true)], network: network)
+        #expect(PodTable.render([view(r)], wide: true, now: now) == """
+            NAME             READY   STATUS    RESTARTS   AGE   IP          NODE    NOMINATED NODE   READINESS GATES
+            kubia-liveness   1/1     Running   0          3m    10.85.0.7   node1   <none>           <none>
+
+            """)
+        let text = DescribePod.render(view(r), events: [], now: now, timeZone: TimeZone(identifier: "UTC") ?? .current)
+        #expect(text.contains("Node:         node1/192.0.2.10\n"))
+        #expect(text.contains("IP:           10.85.0.7\nIPs:\n  IP:  10.85.0.7\n"))
+        let json = PodJSON.object(view(r))
+        #expect(value(json, ["status", "podIP"]) as? String == "10.85.0.7")
+        #expect(value(json, ["status", "podIPs", 0, "ip"]) as? String == "10.85.0.7")
+        #expect(value(json, ["status", "hostIP"]) as? String == "192.0.2.10")
+        #expect(value(json, ["status", "hostIPs", 0, "ip"]) as? String == "192.0.2.10")
+        // Without a network (--network none): no podIP at all, as the API server omits it.
+        #expect(value(PodJSON.object(view(record([container(state: .running(startedAt: at(140)))]))), ["status", "podIP"]) == nil)
+    }
+
     @Test func describeMatchesKubectlsLayout() {
         let r = record([container(state: .running(startedAt: at(140)), ready: true, restarts: 1,
                                   last: terminated(137, "Error", signal: 9, finished: 138), instance: 1)])

@@ -309,7 +309,7 @@ struct ProbeE2ETests {
     // MARK: Readiness
 
     /// "should never be ready and never restart" (a readiness probe that always fails).
-    @Test func readinessOnAClosedPortNeverReadyNeverRestarts() {
+    @Test func readinessOnAClosedPortNeverReadyNeverRestarts() throws {
         let s = E2ESession()
         start(s, Self.pod("never-ready", script: Self.waitForTerm, container: """
             readinessProbe:
@@ -321,7 +321,9 @@ struct ProbeE2ETests {
             return c?["ready"] as? Bool == false && c?["restartCount"] as? Int == 0
         }, "never ready, never restarted")
         let failed = s.events("never-ready").filter { $0.reason == "Unhealthy" }
-        #expect(failed.map(\.message) == ["Readiness probe failed: dial tcp 127.0.0.1:9999: connect: connection refused"])
+        // The kubelet's target: the pod IP.
+        let ip = try #require((s.pod("never-ready")?["status"] as? [String: Any])?["podIP"] as? String)
+        #expect(failed.map(\.message) == ["Readiness probe failed: dial tcp \(ip):9999: connect: connection refused"])
         #expect((failed.first?.count ?? 0) >= 3, "probed every second: \(failed)")
         #expect(s.condition("never-ready", "Ready") == "False")
         #expect(s.phase("never-ready") == "Running")

@@ -29,6 +29,10 @@ public final class PodSandbox {
         close(pidfd)
     }
 
+    /// Readable once the pause process has exited (a pidfd), for an epoll loop to wait on. Valid
+    /// while this object lives.
+    public var exitFD: Int32 { pidfd }
+
     /// The path of one of its namespaces, for OCI `linux.namespaces[].path` ("net", "uts", "ipc").
     public func namespacePath(_ type: String) -> String { "/proc/\(pid)/ns/\(type)" }
 

@@ -135,7 +135,7 @@ public actor PodController {
     }
 
     /// The pause process, then its network (pinned namespace, CNI ADD, /etc files).
-    private func setUpSandbox(_ state: PodState) async throws {
+    func setUpSandbox(_ state: PodState) async throws {
         let pod = state.pod
         let hostname = HostsFile.podHostname(podName: pod.name, hostname: pod.spec.hostname)
         let sandbox: PodSandbox
@@ -147,12 +147,15 @@ public actor PodController {
         state.sandbox = SendableBox(sandbox)
         state.record.sandboxPID = sandbox.pid
         state.record.sandboxStartTime = ProcStat.startTime(pid: sandbox.pid)
+        state.record.network = nil
         let attached = try await networker.attach(pod, uid: state.record.uid, sandboxPID: sandbox.pid)
+        watchSandbox(state, sandbox)
         state.record.network = attached.record
-        for warning in attached.warnings {
-            // The kubelet's two DNS warnings: no cluster DNS for ClusterFirst, and limits cut.
-            let reason = warning.contains("ClusterDNS") ? "MissingClusterDNS" : "DNSConfigForming"
-            record(state, container: nil, EventNote(.warning, reason: reason, message: warning))
+        // The kubelet warns (DNSConfigForming) when it cuts nameservers or searches. Its other DNS
+        // warning, MissingClusterDNS, is left out: swiftlet never has cluster DNS, so ClusterFirst
+        // falling back to the host's file is the normal case, not news for every pod.
+        for warning in attached.warnings where !warning.contains("ClusterDNS") {
+            record(state, container: nil, EventNote(.warning, reason: "DNSConfigForming", message: warning))
         }
         state.record.startTime = Date()
         state.setCondition("PodScheduled", true)
@@ -226,6 +229,8 @@ public actor PodController {
     }
 
     private func startInstance(_ pod: PodState, _ name: String) async -> Instance? {
+        while pod.replacingSandbox && !pod.deleting { try? await Task.sleep(for: .milliseconds(100)) }
+        guard !pod.deleting else { return nil }
         guard let spec = pod.pod.spec.containers.first(where: { $0.name == name }),
               let image = pod.images[name], let sandbox = pod.sandbox?.value else { return nil }
         let number = pod.nextInstance[name, default: 0]
@@ -509,7 +514,7 @@ public actor PodController {
         for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
             kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))
         }
-        while !pod.instances.isEmpty || !pod.starting.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
+        while !pod.instances.isEmpty || !pod.starting.isEmpty || pod.replacingSandbox { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
         let sandbox = pod.sandbox
         if let netns = pod.probeNetns { probeIO.release(netns: netns) }

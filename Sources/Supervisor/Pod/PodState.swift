@@ -28,6 +28,8 @@ final class PodState: @unchecked Sendable {
     var finished: Set<String> = []
     var events: [StoredEvent] = []
     var deleting = false
+    /// The sandbox died and a new one is being made: containers wait before they start.
+    var replacingSandbox = false
 
     var name: String { pod.name }
     var uidShort: String { String(record.uid.prefix(8)) }
