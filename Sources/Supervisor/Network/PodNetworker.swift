@@ -52,12 +52,19 @@ final class PodNetworker: Sendable {
     struct Attached: Sendable {
         var record: PodNetworkRecord
         var warnings: [String]
+        /// How long it took on the pool thread (not counting the wait for a free thread).
+        var duration: Duration = .zero
     }
 
     /// Sets up the network of a sandbox that has just started (pid `sandboxPID`) and writes the
     /// pod's /etc files. On failure nothing is left behind but the sandbox, which the caller stops.
     func attach(_ pod: Pod, uid: String, sandboxPID: Int32) async throws -> Attached {
-        try await pool.run { [self] in try self.attachNow(pod, uid: uid, sandboxPID: sandboxPID) }
+        try await pool.run { [self] in
+            let start = ContinuousClock.now
+            var attached = try self.attachNow(pod, uid: uid, sandboxPID: sandboxPID)
+            attached.duration = ContinuousClock.now - start
+            return attached
+        }
     }
 
     private func attachNow(_ pod: Pod, uid: String, sandboxPID: Int32) throws -> Attached {
@@ -130,9 +137,15 @@ final class PodNetworker: Sendable {
 
     // MARK: Tearing down
 
-    /// DEL for the pod's attachment, then the pinned namespace goes. Runs on the pool.
-    func detach(_ record: PodNetworkRecord) async throws {
-        try await pool.run { [self] in try self.release(record) }
+    /// DEL for the pod's attachment, then the pinned namespace goes. Runs on the pool; returns
+    /// how long it took there.
+    @discardableResult
+    func detach(_ record: PodNetworkRecord) async throws -> Duration {
+        try await pool.run { [self] in
+            let start = ContinuousClock.now
+            try self.release(record)
+            return ContinuousClock.now - start
+        }
     }
 
     private func release(_ record: PodNetworkRecord) throws {

@@ -151,6 +151,7 @@ public actor PodController {
         let attached = try await networker.attach(pod, uid: state.record.uid, sandboxPID: sandbox.pid)
         watchSandbox(state, sandbox)
         state.record.network = attached.record
+        if attached.record.netns != nil { metrics.networkAdd.add(attached.duration) }
         // The kubelet warns (DNSConfigForming) when it cuts nameservers or searches. Its other DNS
         // warning, MissingClusterDNS, is left out: swiftlet never has cluster DNS, so ClusterFirst
         // falling back to the host's file is the normal case, not news for every pod.
@@ -520,7 +521,10 @@ public actor PodController {
         if let netns = pod.probeNetns { probeIO.release(netns: netns) }
         // DEL while the namespace is still pinned (the bridge plugin needs it to remove its rules).
         if let network = pod.record.network {
-            do { try await networker.detach(network) } catch {
+            do {
+                let took = try await networker.detach(network)
+                if network.netns != nil { metrics.networkDel.add(took) }
+            } catch {
                 FileHandle.standardError.write(Data("swiftlet: pod \"\(name)\": \(error) (the next supervisor retries)\n".utf8))
             }
         }
@@ -531,7 +535,14 @@ public actor PodController {
             store.remove(name)
         }
         pods[name] = nil
-        if pods.isEmpty { onEmpty?() }
+        if pods.isEmpty {
+            // The last figures (this deletion's included) before a detached supervisor exits.
+            if let path = options.metricsPath {
+                let json = metrics.json
+                await disk.run { try? PodStore.writeAtomically(Data(json.utf8), to: path) }
+            }
+            onEmpty?()
+        }
     }
 
     /// Every pod, in parallel (Ctrl-C of a foreground run).
