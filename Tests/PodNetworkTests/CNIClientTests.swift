@@ -88,6 +88,12 @@ struct CNIClientTests {
             #expect(!FileManager.default.fileExists(atPath: path))
             try client.del(attachment)   // CNI_NETNS=""
             #expect(lab.leases().isEmpty)
+            // Pitfall 1 (cni.md §12): bridge 1.1.1 skips its ipMasq teardown when CNI_NETNS is "",
+            // so the per-pod CNI-… nat chain stays. Callers must DEL before they unpin.
+            let leftover = lab.cniRules().filter { $0.contains(attachment.sandboxID) }
+            withKnownIssue("bridge 1.1.1 leaks ipMasq rules on a DEL without netns (containernetworking/plugins#810)") {
+                #expect(leftover.isEmpty)
+            }
             #expect(lab.store.all().isEmpty)
         }
     }
