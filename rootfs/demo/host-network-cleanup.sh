@@ -14,7 +14,7 @@ snapshot)
   mkdir -p "$dir"
   for t in $tables; do iptables -t "$t" -S >"$dir/$t.rules" 2>/dev/null || true; done
   cat /proc/sys/net/ipv4/ip_forward >"$dir/ip_forward"
-  ip link show swiftlet0 >/dev/null 2>&1 && touch "$dir/had-bridge"
+  if ip link show swiftlet0 >/dev/null 2>&1; then touch "$dir/had-bridge"; fi
   ;;
 restore)
   for t in $tables; do
@@ -35,7 +35,7 @@ restore)
     done <<<"$now"
   done
   [ -e "$dir/had-bridge" ] || ip link del swiftlet0 2>/dev/null || true
-  [ -f "$dir/ip_forward" ] && cat "$dir/ip_forward" >/proc/sys/net/ipv4/ip_forward
+  if [ -f "$dir/ip_forward" ]; then cat "$dir/ip_forward" >/proc/sys/net/ipv4/ip_forward; fi
   ;;
 *) echo "usage: $0 snapshot|restore DIR" >&2; exit 2 ;;
 esac

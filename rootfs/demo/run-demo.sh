@@ -14,13 +14,15 @@ export SWIFTLET_ROOT
 SWIFTLET_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/swiftlet-demo.XXXXXX")
 # An empty CNI config dir of the demo's own: swiftlet's default network, whatever /etc/cni/net.d holds.
 mkdir -p "$SWIFTLET_ROOT/cni-conf"
-"$here/host-network-cleanup.sh" snapshot "$SWIFTLET_ROOT/host-before"
 cleanup() {
   "$swiftlet" delete pod kubia-liveness --grace-period 1 >/dev/null 2>&1 || true
-  "$here/host-network-cleanup.sh" restore "$SWIFTLET_ROOT/host-before"
+  if [ -f "$SWIFTLET_ROOT/host-before/ip_forward" ]; then
+    "$here/host-network-cleanup.sh" restore "$SWIFTLET_ROOT/host-before"
+  fi
   rm -rf "$SWIFTLET_ROOT"
 }
 trap cleanup EXIT
+"$here/host-network-cleanup.sh" snapshot "$SWIFTLET_ROOT/host-before"
 pod_ip() {
   "$swiftlet" get pods kubia-liveness -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"].get("podIP",""))'
 }
