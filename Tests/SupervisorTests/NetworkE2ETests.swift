@@ -113,16 +113,21 @@ struct NetworkE2ETests {
     @Test func twoHundredCyclesOnASlash28LeaveNothingBehind() throws {
         let s = E2ESession()
         let cidr = ["--pod-cidr", "10.85.0.0/28"]
-        let warmup = s.write(P.sleeper("warmup"))
+        // Each pod holds a hostPort, so portmap adds (and must remove) its DNAT chain too.
+        func pod(_ name: String, _ port: Int) -> String {
+            P.pod(name, script: P.onTerm("sleep 600"), container: "ports:\n- {containerPort: 8080, hostPort: \(port)}")
+        }
+        let warmup = s.write(pod("warmup", 31000))
         #expect(s.run(["run", "-d", "-f", warmup] + cidr).status == 0)
         delete(s, "warmup")
         let rules = s.iptablesRules()
         let links = s.linkNames()
         let pins = s.entries("netns")
         let kept = s.entries("networks")
-        #expect(rules.contains("CNI-HOSTPORT-DNAT"), "the chains portmap keeps: \(rules)")
+        #expect(rules.contains("CNI-HOSTPORT-DNAT") && rules.contains("CNI-FORWARD"), "the chains portmap and firewall keep: \(rules)")
+        #expect(!rules.contains("CNI-DN-") && !rules.contains("comment \"name: "), "per-pod rules left after the warm-up: \(rules)")
 
-        let file = s.write(P.file((0..<10).map { P.sleeper("p\($0)") }))
+        let file = s.write(P.file((0..<10).map { pod("p\($0)", 31000 + $0) }))
         let started = Date()
         for round in 1...20 {
             let r = s.run(["run", "-d", "-f", file] + cidr)
@@ -169,6 +174,7 @@ struct NetworkE2ETests {
         #expect(!rules.contains(idA) && !rules.contains(ipA + "/") && !rules.contains(ipA + ":"), "a's rules left:\n\(rules)")
         #expect(s.curl("http://127.0.0.1:30081/").isEmpty, "a's hostPort no longer answers")
         #expect(s.leases() == [ipB], "b untouched")
+        #expect(s.linkNames().filter { $0.hasPrefix("veth") }.count == 1, "a's veth gone, b's kept: \(s.linkNames())")
 
         // b's state is lost (its processes go with it), as if its pod directory had vanished.
         s.killRecordedProcesses("b")
@@ -180,6 +186,7 @@ struct NetworkE2ETests {
         #expect(s.entries("netns") == [idC], "b's pin gone: \(s.entries("netns"))")
         #expect(s.leases() == [ipC], "b's lease released: \(s.leases())")
         #expect(!s.iptablesRules().contains(idB), "b's rules gone")
+        #expect(s.eventually(5) { s.linkNames().filter { $0.hasPrefix("veth") }.count == 1 }, "b's veth gone: \(s.linkNames())")
         delete(s, "c")
         expectNoNetworkState(s)
     }
