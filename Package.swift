@@ -81,6 +81,6 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "PodSpec"]),
         .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "swiftlet"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "PodNetwork", "PodSpec", "swiftlet"]),
     ]
 )

@@ -25,7 +25,7 @@ struct SupervisorMetrics: Sendable {
         return """
             {"probes": {\(probes.jsonFields), "failed": \(probesFailed), "by_handler": {\(handlers)}},
              "restarts": {\(restarts.jsonFields)},
-             "network": {"add": {\(networkAdd.jsonFields)}, "del": {\(networkDel.jsonFields)}}}
+             "network_add": {\(networkAdd.jsonFields)}, "network_del": {\(networkDel.jsonFields)}}
 
             """
     }

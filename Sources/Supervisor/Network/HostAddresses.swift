@@ -37,7 +37,8 @@ enum HostAddresses {
             var buf = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             var sin = addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee }
             inet_ntop(AF_INET, &sin.sin_addr, &buf, socklen_t(buf.count))
-            out.append((String(cString: entry.pointee.ifa_name), String(cString: buf)))
+            let address = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            out.append((String(cString: entry.pointee.ifa_name), address))
         }
         return out
     }

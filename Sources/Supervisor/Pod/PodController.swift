@@ -167,7 +167,7 @@ public actor PodController {
     /// Takes back pods whose creation failed: their network, sandbox and directory.
     private func undo(_ states: [PodState]) async {
         for state in states {
-            if let network = state.record.network { try? await networker.detach(network) }
+            if let network = state.record.network { _ = try? await networker.detach(network) }
             let sandbox = state.sandbox
             pods[state.name] = nil
             await disk.run { [store] in
@@ -233,7 +233,7 @@ public actor PodController {
         while pod.replacingSandbox && !pod.deleting { try? await Task.sleep(for: .milliseconds(100)) }
         guard !pod.deleting else { return nil }
         guard let spec = pod.pod.spec.containers.first(where: { $0.name == name }),
-              let image = pod.images[name], let sandbox = pod.sandbox?.value else { return nil }
+              let image = pod.images[name], pod.sandbox != nil else { return nil }
         let number = pod.nextInstance[name, default: 0]
         pod.nextInstance[name] = number + 1
         if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
