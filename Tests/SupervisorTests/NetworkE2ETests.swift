@@ -105,6 +105,50 @@ struct NetworkE2ETests {
         expectNoNetworkState(s)
     }
 
+    /// cni.md pitfall 8: with the FORWARD policy DROP (and br_netfilter), the firewall plugin's
+    /// CNI-FORWARD accepts keep pod traffic flowing. The policy is set in the session namespace only.
+    @Test func podTrafficSurvivesAForwardPolicyOfDrop() throws {
+        let s = E2ESession()
+        let policy = s.inNetns(["iptables", "-P", "FORWARD", "DROP"])
+        try #require(policy.status == 0, "iptables -P FORWARD DROP in the session netns: \(policy.out)")
+        start(s, P.file([P.web("a", hostPort: 30082), P.web("b")]))
+        let a = try #require(s.podIP("a"))
+        #expect(s.iptablesRules().contains(":FORWARD DROP"))
+        #expect(s.curl("http://\(a):8080/").contains("hello-a"), "session netns → a")
+        #expect(s.httpFromPod("b", a, 8080).contains("hello-a"), "b → a")
+        #expect(s.httpFromPod("b", "10.85.0.1", 30082).contains("hello-a"), "b → a's hostPort")
+        #expect(s.httpFromPod("a", "10.85.0.1", 30082).contains("hello-a"), "a → its own hostPort")
+        delete(s, "a", "b")
+        expectNoNetworkState(s)
+    }
+
+    /// cni.md §8: when the sandbox (pause) dies, the kubelet makes a new sandbox with a new ID;
+    /// the old attachment is DELeted (no lease, pin, kept result or rule of the old ID left)
+    /// and the pod serves again at its new IP.
+    @Test func deadSandboxIsReplacedAndItsNetworkReleased() throws {
+        let s = E2ESession()
+        start(s, P.web("web", hostPort: 30083))
+        let oldIP = try #require(s.podIP("web"))
+        let oldID = try #require(s.sandboxID("web"))
+        let pause = try #require(s.record("web")?["sandboxPID"] as? Int)
+        #expect(kill(pid_t(pause), SIGKILL) == 0)
+        #expect(s.eventually(20) { (s.sandboxID("web") ?? oldID) != oldID && s.podIP("web") != nil }, "a new sandbox")
+        let newID = try #require(s.sandboxID("web"))
+        let newIP = try #require(s.podIP("web"))
+        #expect(s.eventually(10) { s.curl("http://\(newIP):8080/").contains("hello-web") }, "serving at \(newIP)")
+        #expect(s.curl("http://127.0.0.1:30083/").contains("hello-web"), "the hostPort follows the new sandbox")
+        #expect(s.entries("networks") == [newID + ".json"], "\(s.entries("networks"))")
+        #expect(s.entries("netns") == [newID], "\(s.entries("netns"))")
+        #expect(s.leases() == [newIP], "only the new sandbox's lease: \(s.leases()) (old \(oldIP))")
+        let rules = s.iptablesRules()
+        #expect(!rules.contains(oldID), "rules of the old sandbox left:\n\(rules)")
+        #expect(s.messages("web", reason: "SandboxChanged").count == 1, "\(s.events("web"))")
+        #expect(s.linkNames().filter { $0.hasPrefix("veth") }.count == 1, "\(s.linkNames())")
+        delete(s, "web")
+        expectNoNetworkState(s)
+        #expect(!s.iptablesRules().contains("CNI-DN-"), "no portmap chain left")
+    }
+
     // MARK: 3. Many cycles on a small range
 
     /// 20 rounds of 10 pods created and deleted (200 cycles) on a /28 (13 addresses): a leaked
@@ -267,6 +311,9 @@ struct NetworkE2ETests {
         expectRefused(s, ["--cni-conf-dir", dir, "--cni-bin-dir", bin, "--cni-bin-dir", "/usr/lib/cni"],
                       ["pod \"web\": network \"failnet\": plugin failer: no IP addresses available in range set (code 11)"],
                       leases: "cni/ipam/failnet")
+        // bridge's ADD did run (its bridge stays, as plugins leave bridges): the DEL gave its lease back.
+        #expect(s.linkNames().contains("swiftlet9"), "\(s.linkNames())")
+        #expect(FileManager.default.fileExists(atPath: s.root + "/cni/ipam/failnet"), "host-local allocated")
     }
 
     @Test func hangingPluginTimesOut() {
@@ -332,6 +379,10 @@ struct NetworkE2ETests {
             + (options.isEmpty ? "" : "options " + options.joined(separator: " ") + "\n")
     }
 
+    static func hostNameservers() -> [String] {
+        Self.hostResolvConf().split(separator: "\n").filter { $0.hasPrefix("nameserver ") }.map { String($0.dropFirst(11)) }
+    }
+
     @Test func etcHostsAndResolvConfAsTheKubeletWritesThem() throws {
         let s = E2ESession()
         let ownHosts = s.dir + "/own-hosts"
@@ -375,7 +426,15 @@ struct NetworkE2ETests {
                 command: ["sh", "-c", "\(P.onTerm("sleep 600"))"]
 
             """
-        start(s, P.file([web, h1, none, own]))
+        // Default + dnsConfig: the host's nameservers, then the pod's, cut to the kubelet's three.
+        let limits = P.sleeper("dns-limits").replacingOccurrences(of: "spec:\n", with: """
+            spec:
+              dnsPolicy: Default
+              dnsConfig:
+                nameservers: [1.1.1.1, 2.2.2.2, 3.3.3.3]
+
+            """)
+        start(s, P.file([web, h1, none, own, limits]))
 
         let ip = try #require(s.podIP("web"))
         #expect(s.exec("web", ["cat", "/etc/hosts"]).out == Self.localhostLines + "\(ip)\tweb\n"
@@ -391,6 +450,20 @@ struct NetworkE2ETests {
 
         #expect(s.exec("dns-none", ["cat", "/etc/resolv.conf"]).out == "search a.example\nnameserver 1.2.3.4\noptions ndots:2\n")
         #expect(s.messages("dns-none", reason: "MissingClusterDNS").isEmpty)
+
+        var servers: [String] = []
+        for n in Self.hostNameservers() + ["1.1.1.1", "2.2.2.2", "3.3.3.3"] where !servers.contains(n) { servers.append(n) }
+        let limited = s.exec("dns-limits", ["cat", "/etc/resolv.conf"]).out
+        #expect(limited.split(separator: "\n").filter { $0.hasPrefix("nameserver ") } == servers.prefix(3).map { "nameserver \($0)"[...] },
+                "\(limited)")
+        let forming = s.messages("dns-limits", reason: "DNSConfigForming")
+        if servers.count > 3 {
+            #expect(forming == ["Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: "
+                                + servers.prefix(3).joined(separator: " ")], "\(s.events("dns-limits"))")
+        } else {
+            #expect(forming.isEmpty)
+        }
+        #expect(s.messages("dns-limits", reason: "MissingClusterDNS").isEmpty, "Default is not ClusterFirst")
 
         let ipOwn = try #require(s.podIP("own-hosts"))
         #expect(s.exec("own-hosts", ["cat", "/etc/hosts"], container: "mounts").out == "10.9.9.9\tmine\n", "its own /etc/hosts")
