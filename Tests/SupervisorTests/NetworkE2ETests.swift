@@ -441,8 +441,6 @@ struct NetworkE2ETests {
                 + "\n# Entries added by HostAliases.\n10.1.2.3\tfoo\tbar\n10.1.2.4\tbaz\n")
         #expect(s.exec("web", ["hostname"]).out == "web\n")
         #expect(s.exec("web", ["cat", "/etc/resolv.conf"]).out == Self.hostResolvConf(), "ClusterFirst falls back to the host's file")
-        #expect(s.messages("web", reason: "MissingClusterDNS").count == 1, "\(s.events("web"))")
-        #expect(s.events("web").contains { $0.reason == "MissingClusterDNS" && $0.type == "Warning" })
 
         let ipH1 = try #require(s.podIP("named"))
         #expect(s.exec("named", ["cat", "/etc/hosts"]).out == Self.localhostLines + "\(ipH1)\th1.sub.default.svc.cluster.local\th1\n")
@@ -469,6 +467,20 @@ struct NetworkE2ETests {
         #expect(s.exec("own-hosts", ["cat", "/etc/hosts"], container: "mounts").out == "10.9.9.9\tmine\n", "its own /etc/hosts")
         #expect(s.exec("own-hosts", ["cat", "/etc/hosts"], container: "plain").out == Self.localhostLines + "\(ipOwn)\town-hosts\n")
         #expect(try String(contentsOfFile: ownHosts, encoding: .utf8) == "10.9.9.9\tmine\n", "the mounted file is not rewritten")
+    }
+
+    /// cni.md §10: ClusterFirst without cluster DNS falls back to Default *with a
+    /// MissingClusterDNS warning* (k8s dns.go). Commit a5cf85e chose to leave that event out
+    /// (swiftlet never has cluster DNS); this test holds the spec's line until that is settled.
+    @Test func clusterFirstWithoutClusterDNSWarnsMissingClusterDNS() throws {
+        let s = E2ESession()
+        start(s, P.sleeper("web"))
+        let events = s.events("web").filter { $0.reason == "MissingClusterDNS" }
+        let uid = try #require(s.pod("web")?["metadata"] as? [String: Any])["uid"] as? String ?? ""
+        #expect(events.count == 1 && events.first?.type == "Warning", "\(s.events("web"))")
+        #expect(events.first?.message == "pod: \"web_default(\(uid))\". kubelet does not have ClusterDNS IP configured and cannot "
+                + "create Pod using \"ClusterFirst\" policy. Falling back to \"Default\" policy.")
+        #expect(s.exec("web", ["cat", "/etc/resolv.conf"]).out == Self.hostResolvConf())
     }
 
     // MARK: 7. hostNetwork
