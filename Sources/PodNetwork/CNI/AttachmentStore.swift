@@ -2,7 +2,10 @@ import Foundation
 import Glibc
 
 /// The directory of kept attachments: `<dir>/<sandboxID>.json`, mode 0600, written atomically
-/// (a temp file in the same directory, fsync, rename); the directory is created 0700.
+/// (a temp file in the same directory, then rename); the directory is created 0700. No fsync,
+/// as for the pod records: the state root is /run, which a reboot empties together with every
+/// namespace, veth and rule an attachment names, and a crashed supervisor's writes are in the
+/// page cache already.
 public struct AttachmentStore: Sendable {
     public let dir: String
 
@@ -40,7 +43,6 @@ public struct AttachmentStore: Sendable {
                 offset += n
             }
         }
-        if writeError == 0, fsync(fd) != 0 { writeError = errno }
         close(fd)
         if writeError != 0 {
             unlink(temp)

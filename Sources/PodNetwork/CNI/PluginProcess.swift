@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 
 /// How one plugin process ended, with everything it wrote.
@@ -168,17 +169,29 @@ enum PluginProcess {
 
     private enum Reaped { case exited(Int32), running, lost }
 
-    /// Waits for the child until the deadline (it closed its output, so it is normally ending).
+    /// Waits for the child until the deadline (it closed its output, so it is normally ending):
+    /// poll() on a pidfd wakes the moment it exits (polling waitpid with sleeps added ~1 ms a
+    /// plugin, 10% of a chain).
     private static func reap(_ pid: pid_t, deadline: ContinuousClock.Instant) -> Reaped {
         var status: Int32 = 0
-        var pause: UInt32 = 200   // microseconds, doubled up to 20 ms
+        let pidfd = sl_pidfd_open(pid)
+        if pidfd >= 0 {
+            defer { close(pidfd) }
+            var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+            while true {
+                let remaining = deadline - ContinuousClock.now
+                guard remaining > .zero else { return .running }
+                let ready = poll(&entry, 1, milliseconds(remaining))
+                if ready > 0 { break }
+                if ready < 0 && errno != EINTR { break }
+            }
+        }
         while true {
             let result = waitpid(pid, &status, WNOHANG)
             if result == pid { return .exited(status) }
             if result < 0, errno == ECHILD { return .lost }
             if ContinuousClock.now >= deadline { return .running }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+            usleep(1000)
         }
     }
 

@@ -127,10 +127,9 @@ final class PodNetworker: Sendable {
                                      podRef: "\(pod.name)_\(pod.metadata.namespace)(\(uid))")
         files[EtcFiles.resolvConf] = resolv.content
         for (name, content) in files {
-            let path = store.etcFile(pod.name, EtcFiles.fileName(name))
-            guard FileManager.default.createFile(atPath: path, contents: Data(content.utf8), attributes: [.posixPermissions: 0o644]) else {
-                throw SupervisorError("cannot write \(path): \(Errno.current)")
-            }
+            // 0644: a container running as any user reads them. No fsync (Foundation's atomic
+            // writes do one), as for every file of the state root.
+            try PodStore.writeAtomically(Data(content.utf8), to: store.etcFile(pod.name, EtcFiles.fileName(name)), mode: 0o644)
         }
         return resolv.events
     }

@@ -118,9 +118,9 @@ public struct PodStore: Sendable {
     /// Writes a temporary file (0600), then renames it over `path`: readers see the old or the
     /// new file, never half. No fsync: the state lives on tmpfs (/run) and does not outlive a
     /// reboot, and on a disk an fsync under load can take seconds.
-    static func writeAtomically(_ data: Data, to path: String) throws {
+    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o600) throws {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SupervisorError("cannot write \(path): \(Errno.current)") }
         let written = data.withUnsafeBytes { bytes -> Bool in
             var offset = 0
