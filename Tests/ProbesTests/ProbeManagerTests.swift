@@ -144,4 +144,25 @@ struct ProbeManagerTests {
         loop.manager.podTerminated("p")
         #expect(loop.manager.poll(at: at(100)) == ProbeManager.Poll(due: [], wakeAt: nil))
     }
+
+    @Test("a young prober spreads first probes over a period, as the kubelet does after a restart")
+    func startJitter() {
+        var loop = ManagerLoop()
+        loop.manager = ProbeManager(start: .zero)
+        loop.manager.randomFraction = { 0.25 }
+        loop.manager.addPod("p", containers: [ContainerProbes(name: "app", liveness: .every(10))], at: .zero + .seconds(1))
+        loop.start("p", "app", "c1", at: .zero + .seconds(1))
+        loop.run(until: .zero + .seconds(30))
+        // First run a quarter period after the pod came, then every period from there.
+        #expect(loop.runs(of: .liveness) == [3.5, 13.5, 23.5].map { .zero + .milliseconds(Int64($0 * 1000)) })
+
+        // A pod added once the prober is older than the period starts at once.
+        var old = ManagerLoop()
+        old.manager = ProbeManager(start: .zero)
+        old.manager.randomFraction = { 0.25 }
+        old.manager.addPod("p", containers: [ContainerProbes(name: "app", liveness: .every(10))], at: .zero + .seconds(20))
+        _ = old.manager.containerStarted(pod: "p", container: "app", id: ContainerInstanceID("c1"), at: .zero + .seconds(20))
+        old.run(until: .zero + .seconds(31))
+        #expect(old.runs(of: .liveness) == [.zero + .seconds(20), .zero + .seconds(30)])
+    }
 }

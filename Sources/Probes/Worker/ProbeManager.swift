@@ -45,7 +45,16 @@ public struct ProbeManager: Sendable {
     private var wakeQueue = WakeQueue()
     private var changed: Set<ProbeKey> = []
 
-    public init() {}
+    /// When the prober started, and the source of the random part of a period. The kubelet's
+    /// worker waits a random part of its period before its first probe when the prober started
+    /// less than a period ago (a kubelet that starts with many pods would otherwise probe them all
+    /// at the same instant, every period); nil: no such wait.
+    public var start: Instant?
+    public var randomFraction: @Sendable () -> Double = { Double.random(in: 0..<1) }
+
+    public init(start: Instant? = nil) {
+        self.start = start
+    }
 
     public var keys: [ProbeKey] { workers.keys.sorted() }
 
@@ -54,15 +63,18 @@ public struct ProbeManager: Sendable {
     // MARK: Pods and containers
 
     /// One worker per declared probe, like the kubelet's `AddPod`; a pod already known keeps its
-    /// workers. `now` is their first run and the origin of their tick grids.
+    /// workers. `now` is their first run and the origin of their tick grids (plus a random part of
+    /// the period while the prober is young: see `start`).
     public mutating func addPod(_ pod: String, containers: [ContainerProbes], at now: Instant) {
         for container in containers {
             for kind in ProbeType.allCases {
                 guard let timing = container.timing(for: kind) else { continue }
                 let key = ProbeKey(pod: pod, container: container.name, kind: kind)
                 if workers[key] != nil { continue }
+                var first = now
+                if let start, now - start < timing.period { first = now + timing.period * randomFraction() }
                 workers[key] = ProbeWorker(kind: kind, timing: timing, waitsForStartup: container.startup != nil,
-                                           startingAt: now)
+                                           startingAt: first)
                 podKeys[pod, default: []].insert(key)
                 touch(key)
             }

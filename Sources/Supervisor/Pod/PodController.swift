@@ -61,6 +61,7 @@ public actor PodController {
     public init(options: SupervisorOptions) throws {
         self.options = options
         networker = try PodNetworker(options: options.network, store: options.store)
+        probes = ProbeManager(start: clock.now)
         probeIO = try ProbeIO()
         supervisorStartTime = ProcStat.startTime(pid: getpid()) ?? 0
     }
