@@ -45,10 +45,10 @@ public struct ProbeManager: Sendable {
     private var wakeQueue = WakeQueue()
     private var changed: Set<ProbeKey> = []
 
-    /// When the prober started, and the source of the random part of a period. The kubelet's
-    /// worker waits a random part of its period before its first probe when the prober started
-    /// less than a period ago (a kubelet that starts with many pods would otherwise probe them all
-    /// at the same instant, every period); nil: no such wait.
+    /// When the prober started (or a batch of pods arrived at once), and the source of the random
+    /// part of a period. The kubelet's worker waits a random part of its period before its first
+    /// probe when the prober started less than a period ago (a kubelet that starts with many pods
+    /// would otherwise probe them all at the same instant, every period); nil: no such wait.
     public var start: Instant?
     public var randomFraction: @Sendable () -> Double = { Double.random(in: 0..<1) }
 

@@ -61,7 +61,6 @@ public actor PodController {
     public init(options: SupervisorOptions) throws {
         self.options = options
         networker = try PodNetworker(options: options.network, store: options.store)
-        probes = ProbeManager(start: clock.now)
         probeIO = try ProbeIO()
         supervisorStartTime = ProcStat.startTime(pid: getpid()) ?? 0
     }
@@ -123,6 +122,10 @@ public actor PodController {
             await undo(states)
             throw SupervisorError(failures.sorted().joined(separator: "\n"))
         }
+        // Pods that arrive together (a file of many) get the kubelet's restart jitter: each
+        // worker's first probe waits a random part of its period, so their probes do not come in
+        // lockstep every period. A lone pod is probed at once.
+        probes.start = states.count > 1 ? clock.now : nil
         for state in states {
             let pod = state.pod
             probes.addPod(pod.name, containers: pod.spec.containers.map(Self.probeTimings), at: clock.now)
