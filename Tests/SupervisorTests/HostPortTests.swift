@@ -65,4 +65,15 @@ import Testing
         #expect(!one.clashes(with: HostPortClaim(port: 80, protocol: "TCP", hostIP: "127.0.0.2")))
         #expect(one.clashes(with: HostPortClaim(port: 80, protocol: "TCP", hostIP: "0.0.0.0")))
     }
+
+    @Test func withoutANetworkAHostPortIsRefused() throws {
+        let a = try Self.pod("a", "    - {containerPort: 8080, hostPort: 30080}")
+        do {
+            try HostPortCheck.checkReachable([a])
+            Issue.record("a hostPort without a pod network was accepted")
+        } catch {
+            #expect("\(error)" == #"pod "a": spec.containers[0].ports[0].hostPort: needs a pod network (with --network none pods have loopback only)"#)
+        }
+        #expect(throws: Never.self) { try HostPortCheck.checkReachable([try Self.pod("b", "    - {containerPort: 8080}")]) }
+    }
 }

@@ -25,4 +25,18 @@ enum HostPortCheck {
             taken += mine.map { ($0, pod.name) }
         }
     }
+
+    /// Without a pod network (`--network none`) nothing maps a host port to a pod: refuse rather
+    /// than start a pod whose hostPort silently goes nowhere. hostNetwork pods listen on the host
+    /// themselves.
+    static func checkReachable(_ file: [Pod]) throws {
+        for pod in file where !pod.spec.hostNetwork {
+            for (ci, c) in pod.spec.containers.enumerated() {
+                for (pi, p) in c.ports.enumerated() where (p.hostPort ?? 0) > 0 {
+                    throw SupervisorError("pod \"\(pod.name)\": spec.containers[\(ci)].ports[\(pi)].hostPort: "
+                        + "needs a pod network (with --network none pods have loopback only)")
+                }
+            }
+        }
+    }
 }

@@ -91,6 +91,7 @@ public actor PodController {
             prepared.append((pod, images))
         }
         try HostPortCheck.check(file, against: store.loadAll())
+        if networker.network == nil { try HostPortCheck.checkReachable(file) }
         let fileText = (try? String(contentsOfFile: sourceFile, encoding: .utf8)) ?? ""
         let manifests = PodFile.manifests(fileText, file: sourceFile)
         var states: [PodState] = []
