@@ -39,7 +39,7 @@ struct Run: ParsableCommand {
     var network: String = "cni"
     @Option(name: .long, help: ArgumentHelp("Where the CNI network config is looked for (containerd's default).", valueName: "dir"))
     var cniConfDir: String = NetworkOptions().confDir
-    @Option(name: .long, help: ArgumentHelp("Where CNI plugins are looked for, in order (repeat the option for more).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Where CNI plugins are looked for, in order; repeat for more (default: /usr/lib/cni, then /opt/cni/bin).", valueName: "dir"))
     var cniBinDir: [String] = []
     @Option(name: .long, help: ArgumentHelp("The subnet of swiftlet's default network, when --cni-conf-dir has no config.", valueName: "cidr"))
     var podCIDR: String = NetworkOptions().podCIDR
