@@ -18,7 +18,7 @@ final class PodNetworker: Sendable {
     /// nil with `--network none`.
     let network: CNINetworkConfig?
     let hostIPs: [String]
-    private let pool: WorkerPool
+    private let pool: WorkerThreads
 
     init(options: NetworkOptions, store: PodStore) throws {
         self.options = options
@@ -36,7 +36,7 @@ final class PodNetworker: Sendable {
         }
         // The default bridge carries the pods' gateway, not the node's address.
         hostIPs = HostAddresses.ipv4(excludingInterfaces: ["swiftlet0"])
-        pool = WorkerPool(name: "swiftlet-cni", size: options.parallelism)
+        pool = WorkerThreads(name: "swiftlet-cni", count: options.parallelism)
     }
 
     /// How plugins run for this supervisor (and for a `delete` after it died: the record keeps binDirs).

@@ -33,7 +33,7 @@ public actor PodController {
     let options: SupervisorOptions
     var store: PodStore { options.store }
     let clock = SystemClock()
-    let spawner = SerialThread(name: "swiftlet-spawn")
+    let spawner = WorkerThreads(name: "swiftlet-spawn")
     let disk = DiskQueue()
     let watcher = FDWatcher()
     let probeIO: ProbeIO

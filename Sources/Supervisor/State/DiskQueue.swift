@@ -6,7 +6,7 @@ import Synchronization
 /// loop: a write that waits for a busy disk there would hold up every probe. A file asked to be
 /// written again before its turn is written once, with the newest content.
 final class DiskQueue: Sendable {
-    private let thread = SerialThread(name: "swiftlet-disk")
+    private let thread = WorkerThreads(name: "swiftlet-disk")
     /// Content still to write, by path; a job is queued for a path only when it enters here.
     private let pending = Mutex<[String: @Sendable () throws -> Data]>([:])
 
