@@ -96,7 +96,7 @@ import Testing
 
         """
     private let podRef = "web_default(1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b)"
-    private let missingClusterDNS = #"pod: "web_default(1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b)". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy."#
+    private let missingClusterDNS = ResolvConf.Event(reason: "MissingClusterDNS", message: #"pod: "web_default(1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b)". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy."#)
 
     private func make(_ policy: DNSPolicy, hostNetwork: Bool = false, hostFile: String? = nil,
                       dnsConfig: PodDNSConfig? = nil, clusterDNS: [String] = []) -> ResolvConf.Result {
@@ -186,7 +186,7 @@ import Testing
             nameserver 8.8.8.8
             options edns0 timeout:2
 
-            """, events: ["Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 192.168.1.1 192.168.1.2 8.8.8.8"]))
+            """, events: [ResolvConf.Event(reason: "DNSConfigForming", message: "Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 192.168.1.1 192.168.1.2 8.8.8.8")]))
     }
 
     @Test func searchPathsPast32AreDroppedWithAnEvent() {
@@ -194,7 +194,8 @@ import Testing
         let result = make(.none, dnsConfig: PodDNSConfig(nameservers: ["10.0.0.1"], searches: searches))
         let applied = searches.prefix(32).joined(separator: " ")
         #expect(result == ResolvConf.Result(content: "search \(applied)\nnameserver 10.0.0.1\n", events: [
-            "Search Line limits were exceeded, some search paths have been omitted, the applied search line is: \(applied)",
+            ResolvConf.Event(reason: "DNSConfigForming",
+                             message: "Search Line limits were exceeded, some search paths have been omitted, the applied search line is: \(applied)"),
         ]))
     }
 
@@ -205,7 +206,8 @@ import Testing
         let applied = searches.prefix(8).joined(separator: " ")
         #expect(applied.utf8.count == 2007)
         #expect(result.content == "search \(applied)\nnameserver 10.0.0.1\n")
-        #expect(result.events == ["Search Line limits were exceeded, some search paths have been omitted, the applied search line is: \(applied)"])
+        #expect(result.events == [ResolvConf.Event(reason: "DNSConfigForming",
+                                                   message: "Search Line limits were exceeded, some search paths have been omitted, the applied search line is: \(applied)")])
     }
 
     @Test func aSearchPathLongerThan253IsDropped() {

@@ -6,14 +6,28 @@ public enum ResolvConf {
     public struct Result: Sendable, Equatable {
         /// The file, ready to write.
         public var content: String
-        /// The warnings the kubelet records on the pod while forming it (`MissingClusterDNS`,
-        /// `DNSConfigForming`), as their messages.
-        public var events: [String]
+        /// The warnings the kubelet records on the pod while forming it.
+        public var events: [Event]
 
-        public init(content: String, events: [String]) {
+        public init(content: String, events: [Event]) {
             self.content = content
             self.events = events
         }
+    }
+
+    /// A Warning event the kubelet records on the pod: its reason and message.
+    public struct Event: Sendable, Equatable {
+        public static let missingClusterDNS = "MissingClusterDNS"
+        public static let dnsConfigForming = "DNSConfigForming"
+        public var reason: String
+        public var message: String
+
+        public init(reason: String, message: String) {
+            self.reason = reason
+            self.message = message
+        }
+
+        static func dnsConfigForming(_ message: String) -> Event { Event(reason: dnsConfigForming, message: message) }
     }
 
     /// - Parameters:
@@ -24,7 +38,7 @@ public enum ResolvConf {
                             clusterDNS: [String] = [], clusterDomain: String = "cluster.local",
                             namespace: String, podRef: String) -> Result {
         var settings = ResolverSettings(parsing: hostResolvConf)
-        var events: [String] = []
+        var events: [Event] = []
         switch policy {
         case .none:
             settings = ResolverSettings()
@@ -35,7 +49,8 @@ public enum ResolvConf {
             break
         case .clusterFirst, .clusterFirstWithHostNet:
             if clusterDNS.isEmpty {
-                events.append("pod: \"\(podRef)\". kubelet does not have ClusterDNS IP configured and cannot create Pod using \"ClusterFirst\" policy. Falling back to \"Default\" policy.")
+                events.append(Event(reason: Event.missingClusterDNS, message: "pod: \"\(podRef)\". kubelet does not have ClusterDNS IP "
+                                    + "configured and cannot create Pod using \"ClusterFirst\" policy. Falling back to \"Default\" policy."))
             } else {
                 // Cluster DNS forwards what it cannot answer, so it is the only nameserver.
                 settings.nameservers = clusterDNS

@@ -8,11 +8,11 @@ enum ResolverLimits {
     /// glibc 2.28 aborts on a longer search path; `DNS1123SubdomainMaxLength`.
     static let maxSearchPathLength = 253
 
-    static func fit(_ settings: inout ResolverSettings, events: inout [String]) {
+    static func fit(_ settings: inout ResolverSettings, events: inout [ResolvConf.Event]) {
         if settings.nameservers.count > maxNameservers {
             settings.nameservers = Array(settings.nameservers.prefix(maxNameservers))
-            events.append("Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: "
-                          + settings.nameservers.joined(separator: " "))
+            events.append(.dnsConfigForming("Nameserver limits were exceeded, some nameservers have been omitted, "
+                                            + "the applied nameserver line is: " + settings.nameservers.joined(separator: " ")))
         }
         var searches = settings.searches
         var exceeded = false
@@ -31,8 +31,8 @@ enum ResolverLimits {
             exceeded = true
         }
         if exceeded {
-            events.append("Search Line limits were exceeded, some search paths have been omitted, the applied search line is: "
-                          + searches.joined(separator: " "))
+            events.append(.dnsConfigForming("Search Line limits were exceeded, some search paths have been omitted, "
+                                            + "the applied search line is: " + searches.joined(separator: " ")))
         }
         settings.searches = searches
     }

@@ -48,10 +48,12 @@ final class PodNetworker: Sendable {
 
     // MARK: Setting up
 
-    /// What `attach` made: the record for pod.json and warnings for the pod's events.
+    /// What `attach` made: the record for pod.json, the /etc files for the pod's containers
+    /// (destination -> file) and warnings for the pod's events.
     struct Attached: Sendable {
         var record: PodNetworkRecord
-        var warnings: [String]
+        var etcFiles: [String: String]
+        var warnings: [ResolvConf.Event]
         /// How long it took on the pool thread (not counting the wait for a free thread).
         var duration: Duration = .zero
     }
@@ -97,8 +99,8 @@ final class PodNetworker: Sendable {
             }
         }
         do {
-            let warnings = try writeEtcFiles(pod, uid: uid, record)
-            return Attached(record: record, warnings: warnings)
+            let (etcFiles, warnings) = try writeEtcFiles(pod, uid: uid, record)
+            return Attached(record: record, etcFiles: etcFiles, warnings: warnings)
         } catch {
             try? release(record)
             throw SupervisorError("pod \"\(pod.name)\": \(error)")
@@ -107,7 +109,9 @@ final class PodNetworker: Sendable {
 
     /// The kubelet's files: /etc/hosts when the pod has an IP or is on the host network,
     /// /etc/resolv.conf always, /etc/hostname off the host network (as containerd writes it).
-    private func writeEtcFiles(_ pod: Pod, uid: String, _ record: PodNetworkRecord) throws -> [String] {
+    /// Returns where each went (destination in the container -> file) and the DNS warnings.
+    private func writeEtcFiles(_ pod: Pod, uid: String, _ record: PodNetworkRecord) throws
+        -> (files: [String: String], warnings: [ResolvConf.Event]) {
         let spec = pod.spec
         let hostname = HostsFile.podHostname(podName: pod.name, hostname: spec.hostname)
         var files: [String: String] = [:]
@@ -126,12 +130,15 @@ final class PodNetworker: Sendable {
                                      dnsConfig: spec.dnsConfig, namespace: pod.metadata.namespace,
                                      podRef: "\(pod.name)_\(pod.metadata.namespace)(\(uid))")
         files[EtcFiles.resolvConf] = resolv.content
-        for (name, content) in files {
+        var written: [String: String] = [:]
+        for (destination, content) in files {
             // 0644: a container running as any user reads them. No fsync (Foundation's atomic
             // writes do one), as for every file of the state root.
-            try PodStore.writeAtomically(Data(content.utf8), to: store.etcFile(pod.name, EtcFiles.fileName(name)), mode: 0o644)
+            let path = store.etcFile(pod.name, EtcFiles.fileNames[destination] ?? "etc-file")
+            try PodStore.writeAtomically(Data(content.utf8), to: path, mode: 0o644)
+            written[destination] = path
         }
-        return resolv.events
+        return (written, resolv.events)
     }
 
     // MARK: Tearing down
@@ -247,13 +254,7 @@ enum EtcFiles {
     static let hosts = "/etc/hosts"
     static let resolvConf = "/etc/resolv.conf"
     static let hostname = "/etc/hostname"
-    static func fileName(_ destination: String) -> String {
-        switch destination {
-        case hosts: "etc-hosts"
-        case resolvConf: "resolv.conf"
-        default: "hostname"
-        }
-    }
+    static let fileNames = [hosts: "etc-hosts", resolvConf: "resolv.conf", hostname: "hostname"]
 }
 
 /// For `delete` when the pod's supervisor is gone: the plugins it used, from its record.

@@ -156,12 +156,13 @@ public actor PodController {
         let attached = try await networker.attach(pod, uid: state.record.uid, sandboxPID: sandbox.pid)
         watchSandbox(state, sandbox)
         state.record.network = attached.record
+        state.etcFiles = attached.etcFiles
         if attached.record.netns != nil { metrics.networkAdd.add(attached.duration) }
-        // The kubelet warns (DNSConfigForming) when it cuts nameservers or searches. Its other DNS
+        // The kubelet warns when it cuts nameservers or searches (DNSConfigForming). Its other DNS
         // warning, MissingClusterDNS, is left out: swiftlet never has cluster DNS, so ClusterFirst
         // falling back to the host's file is the normal case, not news for every pod.
-        for warning in attached.warnings where !warning.contains("ClusterDNS") {
-            record(state, container: nil, EventNote(.warning, reason: "DNSConfigForming", message: warning))
+        for warning in attached.warnings where warning.reason != ResolvConf.Event.missingClusterDNS {
+            record(state, container: nil, EventNote(.warning, reason: warning.reason, message: warning.message))
         }
         state.record.startTime = Date()
         state.setCondition("PodScheduled", true)
@@ -244,7 +245,7 @@ public actor PodController {
         if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
         let builder = ContainerSpecBuilder(pod: pod.pod, container: spec, store: store,
                                            sandboxNamespaces: pod.sandboxNamespaces,
-                                           etcFiles: pod.etcFiles(store),
+                                           etcFiles: pod.etcFiles,
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)

@@ -12,6 +12,8 @@ final class PodState: @unchecked Sendable {
     /// What pod.json holds now.
     var savedRecord: PodRecord?
     var sandbox: SendableBox<PodSandbox>?
+    /// The kubelet's /etc files its network setup wrote (destination in the container -> file).
+    var etcFiles: [String: String] = [:]
     var instances: [String: PodController.Instance] = [:]
     /// Containers whose next instance is being cloned (not in `instances` yet): a deletion
     /// waits for them, or it could remove the pod while a container is still coming up.
@@ -69,16 +71,6 @@ final class PodState: @unchecked Sendable {
         if pod.spec.hostNetwork { return ["ipc": sandbox.namespacePath("ipc"), "network": "", "uts": ""] }
         return ["network": record.network?.netns ?? sandbox.namespacePath("net"),
                 "uts": sandbox.namespacePath("uts"), "ipc": sandbox.namespacePath("ipc")]
-    }
-
-    /// The kubelet's /etc files the pod has (destination in the container -> file).
-    func etcFiles(_ store: PodStore) -> [String: String] {
-        var files: [String: String] = [:]
-        for destination in [EtcFiles.hosts, EtcFiles.resolvConf, EtcFiles.hostname] {
-            let path = store.etcFile(name, EtcFiles.fileName(destination))
-            if FileManager.default.fileExists(atPath: path) { files[destination] = path }
-        }
-        return files
     }
 
     func update(_ container: String, _ change: (inout ContainerRecord) -> Void) {
