@@ -333,8 +333,8 @@ private func value(_ json: JSON, _ path: [Any]) -> Any? {
 
 @Suite struct DescribeTests {
     @Test func aPodOnTheNetworkShowsItsIPsAsKubectlDoes() throws {
-        let network = PodNetworkRecord(hostNetwork: false, sandboxID: "abc", netns: "/run/swiftlet/netns/abc",
-                                       networkName: "swiftlet", podIPs: ["10.85.0.7"], hostIPs: ["192.0.2.10"],
+        let network = PodNetworkRecord(sandboxID: "abc", netns: "/run/swiftlet/netns/abc",
+                                       podIPs: ["10.85.0.7"], hostIPs: ["192.0.2.10"],
                                        cniBinDirs: ["/usr/lib/cni"], hostPorts: [])
         let r = record([container(state: .running(startedAt: at(140)), ready: true)], network: network)
         #expect(PodTable.render([view(r)], wide: true, now: now) == """

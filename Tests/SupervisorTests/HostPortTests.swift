@@ -28,7 +28,7 @@ import Testing
                   manifest: "", sourceFile: "", restartPolicy: "Always", phase: "Running", reason: nil, message: nil,
                   startTime: nil, conditions: [], containers: [], supervisorPID: 1, supervisorStartTime: 1, sandboxPID: nil,
                   sandboxStartTime: nil,
-                  network: PodNetworkRecord(hostNetwork: false, sandboxID: "s", netns: nil, networkName: nil, podIPs: [],
+                  network: PodNetworkRecord(sandboxID: "s", netns: nil, podIPs: [],
                                             hostIPs: [], cniBinDirs: [], hostPorts: claims),
                   deletionTimestamp: nil, deletionGracePeriodSeconds: nil)
     }

@@ -11,9 +11,6 @@ public final class PodSandbox {
     private let pidfd: Int32
     private var reaped = false
 
-    /// Whether it shares the host's network and uts namespaces (a hostNetwork pod).
-    public let hostNetwork: Bool
-
     /// Starts the pause process. With `dieWithParent` it dies with the calling thread.
     public init(hostname: String, hostNetwork: Bool = false, dieWithParent: Bool = true) throws(RuntimeError) {
         var result = sl_spawn_result()
@@ -21,7 +18,6 @@ public final class PodSandbox {
         guard r == 0 else { throw .system(step: "creating the pod sandbox \(hostname)", errno: Errno(-r)) }
         pid = result.pid
         pidfd = result.pidfd
-        self.hostNetwork = hostNetwork
     }
 
     deinit {

@@ -5,7 +5,9 @@ extension CNINetworkConfig {
     /// swiftlet's own network when the conf dir has none (cni.md §7): bridge (`isGateway`, `ipMasq`,
     /// `hairpinMode`) with host-local IPAM on `podCIDR` (gateway = its first address, leases under
     /// `ipamDataDir`, default route), portmap (portMappings) and firewall (iptables backend).
-    public static func swiftletDefault(podCIDR: String, ipamDataDir: String, bridge: String = "swiftlet0") throws(NetworkError) -> CNINetworkConfig {
+    public static let defaultBridge = "swiftlet0"
+
+    public static func swiftletDefault(podCIDR: String, ipamDataDir: String, bridge: String = defaultBridge) throws(NetworkError) -> CNINetworkConfig {
         let subnet = try IPv4Subnet(podCIDR)
         guard CNIIdentifiers.isValidInterfaceName(bridge) else {
             throw NetworkError("invalid bridge name \(JSONText.quote(bridge)): 1 to 15 characters without \"/\", \":\" or spaces")

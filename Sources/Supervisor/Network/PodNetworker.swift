@@ -35,7 +35,7 @@ final class PodNetworker: Sendable {
             }
         }
         // The default bridge carries the pods' gateway, not the node's address.
-        hostIPs = HostAddresses.ipv4(excludingInterfaces: ["swiftlet0"])
+        hostIPs = HostAddresses.ipv4(excludingInterfaces: [CNINetworkConfig.defaultBridge])
         pool = WorkerThreads(name: "swiftlet-cni", count: options.parallelism)
     }
 
@@ -72,9 +72,8 @@ final class PodNetworker: Sendable {
     private func attachNow(_ pod: Pod, uid: String, sandboxPID: Int32) throws -> Attached {
         let sandboxID = Self.newSandboxID()
         let claims = Self.hostPortClaims(pod)
-        var record = PodNetworkRecord(hostNetwork: pod.spec.hostNetwork, sandboxID: sandboxID, netns: nil,
-                                      networkName: nil, podIPs: [], hostIPs: hostIPs, cniBinDirs: options.binDirs,
-                                      hostPorts: claims)
+        var record = PodNetworkRecord(sandboxID: sandboxID, netns: nil, podIPs: [], hostIPs: hostIPs,
+                                      cniBinDirs: options.binDirs, hostPorts: claims)
         if pod.spec.hostNetwork {
             record.podIPs = hostIPs
         } else if let network {
@@ -83,7 +82,6 @@ final class PodNetworker: Sendable {
                 throw SupervisorError("pod \"\(pod.name)\": pinning its network namespace at \(path): \(error)")
             }
             record.netns = path
-            record.networkName = network.name
             let request = AttachmentRequest(sandboxID: sandboxID, netns: path, podName: pod.name,
                                             podNamespace: pod.metadata.namespace, podUID: uid,
                                             portMappings: Self.portMappings(pod))

@@ -173,7 +173,7 @@ public actor PodController {
     /// Takes back pods whose creation failed: their network, sandbox and directory.
     private func undo(_ states: [PodState]) async {
         for state in states {
-            if let network = state.record.network { _ = try? await networker.detach(network) }
+            await releaseNetwork(state)
             let sandbox = state.sandbox
             pods[state.name] = nil
             await disk.run { [store] in
@@ -524,16 +524,7 @@ public actor PodController {
         while !pod.instances.isEmpty || !pod.starting.isEmpty || pod.replacingSandbox { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
         let sandbox = pod.sandbox
-        if let netns = pod.probeNetns { probeIO.release(netns: netns) }
-        // DEL while the namespace is still pinned (the bridge plugin needs it to remove its rules).
-        if let network = pod.record.network {
-            do {
-                let took = try await networker.detach(network)
-                if network.netns != nil { metrics.networkDel.add(took) }
-            } catch {
-                FileHandle.standardError.write(Data("swiftlet: pod \"\(name)\": \(error) (the next supervisor retries)\n".utf8))
-            }
-        }
+        await releaseNetwork(pod)
         // After the instances' own clean-up (queued before this), and before the name is free
         // again: a new pod of this name must not lose its directory to this removal.
         await disk.run { [store] in
@@ -548,6 +539,20 @@ public actor PodController {
                 await disk.run { try? PodStore.writeAtomically(Data(json.utf8), to: path) }
             }
             onEmpty?()
+        }
+    }
+
+    /// The probes' cached handle on the pod's namespace, then CNI DEL while the namespace is still
+    /// pinned (the bridge plugin needs it to remove its rules) and the pin. A failed DEL is logged;
+    /// its kept attachment is retried by the next supervisor.
+    func releaseNetwork(_ pod: PodState) async {
+        if let netns = pod.probeNetns { probeIO.release(netns: netns) }
+        guard let network = pod.record.network else { return }
+        do {
+            let took = try await networker.detach(network)
+            if network.netns != nil { metrics.networkDel.add(took) }
+        } catch {
+            FileHandle.standardError.write(Data("swiftlet: pod \"\(pod.name)\": \(error) (the next supervisor retries)\n".utf8))
         }
     }
 

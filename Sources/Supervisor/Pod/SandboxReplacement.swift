@@ -28,12 +28,7 @@ extension PodController {
             kill(pod, name, reason: .stopping, graceSeconds: graceSeconds(pod, name, reason: .stopping))
         }
         while !pod.instances.isEmpty || !pod.starting.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
-        if let netns = pod.probeNetns { probeIO.release(netns: netns) }
-        if let network = pod.record.network {
-            do { try await networker.detach(network) } catch {
-                FileHandle.standardError.write(Data("swiftlet: pod \"\(pod.name)\": \(error) (the next supervisor retries)\n".utf8))
-            }
-        }
+        await releaseNetwork(pod)
         // The kubelet retries a sandbox that cannot be made on every sync; so do we, until it
         // works or the pod is deleted.
         while !pod.deleting {

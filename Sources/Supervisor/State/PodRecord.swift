@@ -44,14 +44,11 @@ public struct PodRecord: Codable, Sendable, Equatable {
 
 /// A pod's network as the supervisor set it up.
 public struct PodNetworkRecord: Codable, Sendable, Equatable {
-    /// `spec.hostNetwork`: no network namespace of its own, no CNI; the pod's IPs are the host's.
-    public var hostNetwork: Bool
     /// The sandbox's id, CNI_CONTAINERID of its attachment (`<root>/networks/<id>.json`).
     public var sandboxID: String
-    /// Where the pod's network namespace is pinned (nil on the host network).
+    /// Where the pod's network namespace is pinned (nil: no CNI attachment, on the host network
+    /// or with `--network none`).
     public var netns: String?
-    /// The CNI network's name (nil: `--network none` or the host network).
-    public var networkName: String?
     /// `status.podIPs`: the first IPv4 address of eth0 first.
     public var podIPs: [String]
     /// `status.hostIPs`.
@@ -61,12 +58,10 @@ public struct PodNetworkRecord: Codable, Sendable, Equatable {
     /// The host ports the pod holds (protocol/port/hostIP), checked against later pods.
     public var hostPorts: [HostPortClaim]
 
-    public init(hostNetwork: Bool, sandboxID: String, netns: String?, networkName: String?, podIPs: [String],
-                hostIPs: [String], cniBinDirs: [String], hostPorts: [HostPortClaim]) {
-        self.hostNetwork = hostNetwork
+    public init(sandboxID: String, netns: String?, podIPs: [String], hostIPs: [String], cniBinDirs: [String],
+                hostPorts: [HostPortClaim]) {
         self.sandboxID = sandboxID
         self.netns = netns
-        self.networkName = networkName
         self.podIPs = podIPs
         self.hostIPs = hostIPs
         self.cniBinDirs = cniBinDirs
