@@ -98,7 +98,10 @@ extension E2ESession {
         var cgroups: [String] = []
         for c in (r["containers"] as? [[String: Any]]) ?? [] {
             if let p = c["pid"] as? Int { pids.append(Int32(p)) }
-            if let v2 = (c["cgroup"] as? [String: Any])?["v2"] as? String { cgroups.append(v2) }
+            // The v1 directories a container joined for its limits too (hybrid hosts), not only v2.
+            let paths = c["cgroup"] as? [String: Any]
+            cgroups += ((paths?["v1"] as? [String: String]) ?? [:]).values.sorted()
+            if let v2 = paths?["v2"] as? String { cgroups.append(v2) }
         }
         for pid in pids where pid > 1 { kill(pid, SIGKILL) }
         for cgroup in cgroups {
@@ -117,29 +120,11 @@ enum NetworkPods {
     /// httpd on port 8080 serving `hello-<hostname>`, optionally with a hostPort for 8080.
     static let webScript = "echo hello-$(hostname) > /tmp/index.html; " + onTerm("httpd -f -p 8080 -h /tmp")
 
-    static func indent(_ text: String, _ n: Int) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.isEmpty ? "" : String(repeating: " ", count: n) + $0 }.joined(separator: "\n")
-    }
-
-    /// A one-container pod (`c`) running `sh -c script`, with extra `spec` and `container` lines.
+    /// A one-container pod (`c`) running `sh -c script`, with extra `spec` and `container` lines
+    /// (the probe tests' pod with a 1 s grace period), ending in a newline for `file`.
     static func pod(_ name: String, script: String, spec: String = "", container: String = "") -> String {
-        let quoted = script.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: \(name)
-            spec:
-              terminationGracePeriodSeconds: 1
-            \(indent(spec, 2))
-              containers:
-              - name: c
-                image: \(busybox)
-                command: ["sh", "-c", "\(quoted)"]
-            \(indent(container, 4))
-
-            """
+        let spec = "terminationGracePeriodSeconds: 1" + (spec.isEmpty ? "" : "\n" + spec)
+        return ProbeE2ETests.pod(name, script: script, spec: spec, container: container) + "\n"
     }
 
     static func web(_ name: String, hostPort: Int? = nil, spec: String = "", container: String = "") -> String {
