@@ -53,7 +53,7 @@ let package = Package(
         ),
         // Pod networking: the CNI client (config, plugin chain, kept attachments, pinned netns)
         // and the kubelet's /etc/hosts and /etc/resolv.conf.
-        .target(name: "PodNetwork", dependencies: ["CShims", "PodSpec"]),
+        .target(name: "PodNetwork", dependencies: ["CShims", "GoFormat", "PodSpec"]),
         // Pods that heal themselves: sandbox, containers, probes, restarts, events, logs, state.
         .target(name: "Supervisor", dependencies: ["ContainerRuntime", "GoFormat", "PodSpec", "PodNetwork", "Probes", "ProbeHandlers", "CShims",
                                                   .product(name: "NIOCore", package: "swift-nio")]),

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GoFormat
 
 /// The directory of kept attachments: `<dir>/<sandboxID>.json`, mode 0600, written atomically
 /// (a temp file in the same directory, then rename); the directory is created 0700. No fsync,
@@ -15,7 +16,7 @@ public struct AttachmentStore: Sendable {
 
     public func save(_ attachment: Attachment) throws(NetworkError) {
         guard CNIIdentifiers.isValidContainerID(attachment.sandboxID) else {
-            throw NetworkError("cannot keep attachment: invalid sandbox ID \(JSONText.quote(attachment.sandboxID))")
+            throw NetworkError("cannot keep attachment: invalid sandbox ID \(goQuoted(attachment.sandboxID))")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,3 +1,5 @@
+import GoFormat
+
 /// The CNI client: runs a network's plugin chain for pod sandboxes and keeps each attachment.
 ///
 /// Blocking calls: run them off any event loop, on a thread in the host network namespace (or
@@ -18,16 +20,16 @@ public struct CNIClient: Sendable {
     /// removes the kept file and throws `pod "p": network "n": plugin t: msg (code N)`. Should that
     /// DEL fail too, the error says so and the kept file stays for a later `del`.
     public func add(_ request: AttachmentRequest, network: CNINetworkConfig) throws(NetworkError) -> Attachment {
-        let context = "pod \(JSONText.quote(request.podName)): network \(JSONText.quote(network.name))"
+        let context = "pod \(goQuoted(request.podName)): network \(goQuoted(network.name))"
         guard CNIIdentifiers.isValidContainerID(request.sandboxID) else {
-            throw NetworkError("\(context): invalid sandbox ID \(JSONText.quote(request.sandboxID)) (CNI_CONTAINERID must match ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$)")
+            throw NetworkError("\(context): invalid sandbox ID \(goQuoted(request.sandboxID)) (CNI_CONTAINERID must match ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$)")
         }
         guard CNIIdentifiers.isValidInterfaceName(request.ifName) else {
-            throw NetworkError("\(context): invalid interface name \(JSONText.quote(request.ifName))")
+            throw NetworkError("\(context): invalid interface name \(goQuoted(request.ifName))")
         }
         // A missing plugin fails before anything runs (and then there is nothing to DEL).
         for plugin in network.plugins where PluginInvocation.find(plugin.type, in: runtime.binDirs) == nil {
-            throw NetworkError("\(context): plugin \(JSONText.quote(plugin.type)) not found in \(runtime.binDirs.joined(separator: ", "))")
+            throw NetworkError("\(context): plugin \(goQuoted(plugin.type)) not found in \(runtime.binDirs.joined(separator: ", "))")
         }
         var attachment = Attachment(
             sandboxID: request.sandboxID, podName: request.podName, podNamespace: request.podNamespace,
@@ -62,7 +64,7 @@ public struct CNIClient: Sendable {
     /// a network namespace, else "". Every plugin runs even if one fails. Idempotent. The kept
     /// file is removed when every plugin succeeded; otherwise it stays and this throws.
     public func del(_ attachment: Attachment) throws(NetworkError) {
-        let context = "pod \(JSONText.quote(attachment.podName)): network \(JSONText.quote(attachment.networkName))"
+        let context = "pod \(goQuoted(attachment.podName)): network \(goQuoted(attachment.networkName))"
         let network: CNINetworkConfig
         do {
             network = try CNINetworkConfig(bytes: attachment.config, source: "the kept configuration of sandbox \(attachment.sandboxID)")

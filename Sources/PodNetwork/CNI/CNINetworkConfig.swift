@@ -1,3 +1,5 @@
+import GoFormat
+
 /// A network configuration list (.conflist); a single-plugin .conf is wrapped into a list as
 /// libcni's `ConfListFromConf` does.
 public struct CNINetworkConfig: Sendable {
@@ -41,7 +43,7 @@ public struct CNINetworkConfig: Sendable {
         var plugins: [CNIPluginConfig] = []
         for (index, object) in pluginObjects.enumerated() {
             guard let type = object["type"] as? String, !type.isEmpty else { throw invalid("plugins[\(index)] has no \"type\"") }
-            guard !type.contains("/"), type != ".", type != ".." else { throw invalid("plugins[\(index)] type \(JSONText.quote(type)) is not a plugin name") }
+            guard !type.contains("/"), type != ".", type != ".." else { throw invalid("plugins[\(index)] type \(goQuoted(type)) is not a plugin name") }
             guard let plugin = CNIPluginConfig(object: object, networkName: name, cniVersion: version) else {
                 throw invalid("plugins[\(index)] cannot be re-encoded as JSON")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GoFormat
 
 /// One run of one plugin (SPEC §2; libcni `pkg/invoke`).
 struct PluginInvocation: Sendable {
@@ -17,7 +18,7 @@ struct PluginInvocation: Sendable {
     /// with "plugin <type>" (or `plugin "<type>" not found in …`).
     func run(_ runtime: CNIRuntime) -> Result<String, NetworkError> {
         guard let path = Self.find(plugin.type, in: runtime.binDirs) else {
-            return .failure(NetworkError("plugin \(JSONText.quote(plugin.type)) not found in \(runtime.binDirs.joined(separator: ", "))"))
+            return .failure(NetworkError("plugin \(goQuoted(plugin.type)) not found in \(runtime.binDirs.joined(separator: ", "))"))
         }
         let environment = environment(runtime)
         let stdin = self.stdin

@@ -1,16 +1,19 @@
+import GoFormat
+
 extension CNINetworkConfig {
     /// Not podman's or containerd's 10.88.0.0/16, so swiftlet can share a host with them.
     public static let defaultPodCIDR = "10.85.0.0/16"
 
+    /// The default network's bridge, the pods' gateway.
+    public static let defaultBridge = "swiftlet0"
+
     /// swiftlet's own network when the conf dir has none (cni.md §7): bridge (`isGateway`, `ipMasq`,
     /// `hairpinMode`) with host-local IPAM on `podCIDR` (gateway = its first address, leases under
     /// `ipamDataDir`, default route), portmap (portMappings) and firewall (iptables backend).
-    public static let defaultBridge = "swiftlet0"
-
     public static func swiftletDefault(podCIDR: String, ipamDataDir: String, bridge: String = defaultBridge) throws(NetworkError) -> CNINetworkConfig {
         let subnet = try IPv4Subnet(podCIDR)
         guard CNIIdentifiers.isValidInterfaceName(bridge) else {
-            throw NetworkError("invalid bridge name \(JSONText.quote(bridge)): 1 to 15 characters without \"/\", \":\" or spaces")
+            throw NetworkError("invalid bridge name \(goQuoted(bridge)): 1 to 15 characters without \"/\", \":\" or spaces")
         }
         let json = """
             {
@@ -46,7 +49,7 @@ struct IPv4Subnet: CustomStringConvertible {
     let prefixLength: Int
 
     init(_ cidr: String) throws(NetworkError) {
-        func invalid(_ why: String) -> NetworkError { NetworkError("invalid --pod-cidr \(JSONText.quote(cidr)): \(why)") }
+        func invalid(_ why: String) -> NetworkError { NetworkError("invalid --pod-cidr \(goQuoted(cidr)): \(why)") }
         let parts = cidr.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw invalid("expected an IPv4 network such as \(CNINetworkConfig.defaultPodCIDR)") }
         let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
