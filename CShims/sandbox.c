@@ -37,13 +37,14 @@ __attribute__((noreturn)) static void pause_main(const char *hostname, int host_
     for (;;) pause();
 }
 
-int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, struct sl_spawn_result *out) {
+int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, int clone_parent,
+                     struct sl_spawn_result *out) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) return -errno;
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = (host_network ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | CLONE_NEWIPC | CLONE_PIDFD;
+    args.flags = (host_network ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | CLONE_NEWIPC | CLONE_PIDFD | (clone_parent ? CLONE_PARENT : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
     sigset_t all, saved;
@@ -68,6 +69,7 @@ int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent
     close(pipefd[0]);
     if (n == (ssize_t)sizeof e) {
         int status;
+        // With CLONE_PARENT it is not our child (ECHILD): the keeper reaps it.
         (void)sl_pidfd_wait(pidfd, 0, &status);
         close(pidfd);
         return -(e.err ? e.err : EIO);

@@ -91,7 +91,7 @@ int sl_spawn_container(const struct sl_spawn_config *cfg, struct sl_spawn_result
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = cfg->clone_flags | CLONE_PIDFD;
+    args.flags = cfg->clone_flags | CLONE_PIDFD | (cfg->clone_parent ? CLONE_PARENT : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
     if (cfg->cgroup_fd >= 0) {
@@ -108,7 +108,8 @@ int sl_spawn_container(const struct sl_spawn_config *cfg, struct sl_spawn_result
             procs = openat(cfg->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
             if (procs < 0) return -errno;
         }
-        pid = syscall(SYS_clone, (unsigned long)(cfg->clone_flags | CLONE_PIDFD | SIGCHLD), 0, &pidfd, 0, 0);
+        pid = syscall(SYS_clone, (unsigned long)(cfg->clone_flags | CLONE_PIDFD | (cfg->clone_parent ? CLONE_PARENT : 0) | SIGCHLD),
+                      0, &pidfd, 0, 0);
         if (pid == 0) init_main(cfg, procs);
         int saved = errno;
         if (procs >= 0) close(procs);

@@ -187,6 +187,7 @@ struct sl_spawn_config {
     const struct sl_sysctl *sysctls;
     int32_t n_sysctls;
     int32_t die_with_parent;       // PR_SET_PDEATHSIG(SIGKILL): the container dies with this thread
+    int32_t clone_parent;          // CLONE_PARENT: the init is our parent's child (swiftlet-keeper's), not ours
 
     const char *hostname;          // NULL = leave as is
     const char *domainname;
@@ -220,7 +221,8 @@ int sl_spawn_exec(const struct sl_spawn_config *cfg, int target_pidfd, struct sl
 // join them through /proc/<pid>/ns/*. It blocks every signal but SIGKILL, runs no program and
 // holds no fd but stdio (on /dev/null). die_with_parent: it dies with the calling thread.
 // host_network (hostNetwork pods): only a new ipc namespace; network and uts stay the host's.
-int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, struct sl_spawn_result *out);
+int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, int clone_parent,
+                     struct sl_spawn_result *out);
 
 // ---------------------------------------------------------------------------------------------
 // Small syscall wrappers for the Swift side (each returns 0 / fd / value, or -errno).

@@ -56,6 +56,20 @@ public struct Cgroup: Sendable, Equatable {
         }
     }
 
+    /// The cgroup `create(name:)` made, wherever its directories still exist (a daemon that died
+    /// may have left one behind); nil when there is none.
+    public static func existing(name: String, layout: CgroupLayout) -> Cgroup? {
+        func dir(_ base: String) -> String? {
+            let d = CgroupFS.join(CgroupFS.join(base, CgroupName.parent), name)
+            var st = stat()
+            return stat(d, &st) == 0 ? d : nil
+        }
+        let v2 = layout.v2Mount.flatMap(dir)
+        var v1: [String: String] = [:]
+        for (controller, hierarchy) in layout.v1Hierarchies { if let d = dir(hierarchy.ownDirectory) { v1[controller] = d } }
+        return v2 == nil && v1.isEmpty ? nil : Cgroup(paths: CgroupPaths(v2: v2, v1: v1))
+    }
+
     /// What a new directory needs before anything can join it.
     enum ParentSetup {
         case none

@@ -7,7 +7,7 @@ struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete pods: stop their containers gracefully and remove everything they used.",
         discussion: """
-            The pod's supervisor stops it (SIGTERM, then SIGKILL after the grace period) and removes its state; the command waits until that is done. If the supervisor has died, delete cleans up itself: it kills the containers through their cgroups, removes the cgroups and the pod's sandbox, and forgets the pod.
+            The daemon stops the pod (SIGTERM, then SIGKILL after the grace period) and removes its state; the command waits until that is done. While no daemon runs, delete does it itself: it kills the containers through their cgroups, removes the cgroups, the pod's sandbox and network, tells swiftlet-keeper to forget them, and removes the pod.
 
               swiftlet delete pod kubia-liveness
               swiftlet delete pod/kubia-liveness --grace-period 5
@@ -48,13 +48,19 @@ struct Delete: ParsableCommand {
             let grace: Int? = gracePeriod < 0 ? nil : max(gracePeriod, 1)
             var failures: [String] = []
             var pending: [PodDeletion] = []
+            let daemon = DaemonClient.connect(root: store.root)
             for name in names {
                 do {
-                    pending.append(try PodDeletion.start(name, store: store, graceSeconds: grace))
+                    pending.append(try PodDeletion.start(name, store: store, graceSeconds: grace, daemonRuns: daemon != nil))
                     writeStdout("pod \"\(name)\" deleted\n")
                 } catch let error as CLIError {
                     failures.append(error.description)
                 }
+            }
+            if let daemon, !pending.isEmpty {
+                // The reply comes once they are gone; the wait below then only confirms it (or
+                // cleans up after a daemon that died meanwhile).
+                _ = try? daemon.request(DaemonRequest(verb: .delete, pods: pending.map(\.name), graceSeconds: grace))
             }
             failures += PodDeletion.waitForAll(pending, store: store)
             if !failures.isEmpty { throw CLIError(failures.joined(separator: "\n")) }

@@ -2,32 +2,27 @@ import Cgroups
 import Foundation
 import Supervisor
 
-/// One pod being deleted: asked of its supervisor, or done here when the supervisor is gone.
+/// One pod being deleted: asked of the daemon, or done here when no daemon runs.
 struct PodDeletion {
     let name: String
     let uid: String
     let deadline: Date
 
-    /// Asks the owning supervisor to stop the pod; cleans up at once if it is not running.
-    static func start(_ name: String, store: PodStore, graceSeconds: Int?) throws(CLIError) -> PodDeletion {
+    /// Cleans up at once when no daemon runs (`daemonRuns` false); the caller asks the daemon
+    /// otherwise.
+    static func start(_ name: String, store: PodStore, graceSeconds: Int?, daemonRuns: Bool) throws(CLIError) -> PodDeletion {
         let view = try PodView.load(name, store: store)
         let podGrace = view.pod.map { Int($0.spec.terminationGracePeriodSeconds) } ?? 30
         let deletion = PodDeletion(name: name, uid: view.record.uid,
                                    deadline: Date().addingTimeInterval(TimeInterval((graceSeconds ?? podGrace) + 30)))
-        if view.supervisorLost {
+        if !daemonRuns {
             try PodCleanup.run(view.record, store: store)
-            return deletion
-        }
-        do {
-            try store.requestDeletion(name, graceSeconds: graceSeconds)
-        } catch {
-            throw CLIError.error(error.description)
         }
         return deletion
     }
 
     /// Waits until every pod's directory is gone; errors for those that did not go in time. A
-    /// supervisor that dies meanwhile leaves the cleanup to us. Many pods at once take longer:
+    /// daemon that dies meanwhile leaves the cleanup to us. Many pods at once take longer:
     /// each one's network is torn down by plugins (about 0.1 s a pod, a few at a time), so the
     /// deadlines grow by 0.1 s for each pod deleted together.
     static func waitForAll(_ deletions: [PodDeletion], store: PodStore) -> [String] {
@@ -48,7 +43,7 @@ struct PodDeletion {
         // pod.json goes a moment before the directory: no record then means "being removed".
         if let record = try? store.load(name) {
             if record.uid != uid { return false }   // gone, and a new pod took the name
-            if !ProcessIdentity(pid: record.supervisorPID, startTime: record.supervisorStartTime).isAlive {
+            if DaemonClient.connect(root: store.root) == nil {
                 do { try PodCleanup.run(record, store: store) } catch { failures.append(error.description) }
                 return false
             }
@@ -61,9 +56,10 @@ struct PodDeletion {
     }
 }
 
-/// Removes what a dead supervisor left: the containers (through their cgroups), the sandbox
-/// that holds the pod's namespaces, its network attachment, and the pod's state. Processes are only ever found through
-/// the record's cgroups and pid + start time pairs, never by name.
+/// Deletes a pod while no daemon runs: the containers (killed through their cgroups), the sandbox
+/// that holds the pod's namespaces, its network attachment, the keeper's exit records of them,
+/// and the pod's state. Processes are only ever found through the record's cgroups and pid +
+/// start time pairs, never by name.
 enum PodCleanup {
     static func run(_ record: PodRecord, store: PodStore) throws(CLIError) {
         var problems: [String] = []
@@ -94,6 +90,21 @@ enum PodCleanup {
         guard problems.isEmpty else {
             throw CLIError.error("pod \"\(record.name)\": " + problems.joined(separator: "; "))
         }
+        forgetAtKeeper(record, root: store.root)
         store.remove(record.name)
+    }
+
+    /// The keeper holds the pod's processes (or their exits) until told to forget them: its
+    /// sandbox and every instance of its containers.
+    private static func forgetAtKeeper(_ record: PodRecord, root: String) {
+        guard let keeper = try? KeeperConnection.connect(root: root), (try? keeper.hello()) != nil,
+              let entries = try? keeper.list() else { return }
+        defer { keeper.close() }
+        let sandbox = record.sandboxPID.flatMap { pid in record.sandboxStartTime.map { "sandbox-\(pid)-\($0)" } }
+        for entry in entries {
+            let ours = entry.id == sandbox
+                || record.containers.contains { c in entry.id.hasPrefix("\(record.name)-\(c.name)-") && entry.id.hasSuffix("-\(record.uid.prefix(8))") }
+            if ours { try? keeper.ack(entry.id) }
+        }
     }
 }

@@ -10,9 +10,9 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the pods of a YAML file and keep them healthy.",
         discussion: """
-            Pods start in the foreground: their events stream as they happen and Ctrl-C stops them gracefully (SIGTERM, grace period, SIGKILL) and cleans up. With -d a detached supervisor runs them; it returns once the pods are started and exits after its last pod is deleted. Nothing starts when any pod in the file is invalid, asks for a host port another pod holds, or cannot get its network.
+            The pods go to the root's daemon (see `swiftlet daemon`), which is started if none runs; a daemon started this way exits once its last pod is deleted. In the foreground the pods' events stream as they happen and Ctrl-C stops the pods gracefully (SIGTERM, grace period, SIGKILL) and removes them. With -d the command returns once every container started (or failed to), and the pods live on in the daemon. Nothing starts when any pod in the file is invalid, asks for a host port another pod holds, or cannot get its network.
 
-            Each pod gets an IP from CNI plugins, as containerd gives one: the network is the first .conf/.conflist/.json file (by name) in --cni-conf-dir; with none there, swiftlet's own network: bridge swiftlet0 (the pods' gateway, hairpin on, outgoing traffic masqueraded), host-local addresses from --pod-cidr, portmap for hostPort, firewall. The IP stays the pod's across container restarts and is released on delete. --network none gives pods loopback only.
+            Each pod gets an IP from CNI plugins, as containerd gives one: the network is the first .conf/.conflist/.json file (by name) in --cni-conf-dir; with none there, swiftlet's own network: bridge swiftlet0 (the pods' gateway, hairpin on, outgoing traffic masqueraded), host-local addresses from --pod-cidr, portmap for hostPort, firewall. The IP stays the pod's across container restarts and is released on delete. --network none gives pods loopback only. Network options not given are the daemon's.
 
               swiftlet run -f pod.yaml
               swiftlet run -d -f pods.yaml
@@ -24,10 +24,10 @@ struct Run: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    var root: String { global.root }
+    var root: String { Files.absolute(global.root) }
     @Option(name: [.short, .customLong("filename")], help: "The pod YAML file (one or more documents).")
     var file: String
-    @Flag(name: [.short, .long], help: "Run a detached supervisor; return once the pods are started.")
+    @Flag(name: [.short, .long], help: "Return once the pods' containers started; the daemon keeps them.")
     var detach = false
     @Option(name: .long, help: "Another directory to look for images in (relative image paths).")
     var images: [String] = []
@@ -35,24 +35,11 @@ struct Run: ParsableCommand {
     var backoffInitial: String = "10s"
     @Option(name: .long, help: "Longest crash-loop back-off (kubelet: 300s).")
     var backoffMax: String = "300s"
-    @Option(name: .long, help: ArgumentHelp("cni: an IP per pod from CNI plugins; none: loopback only.", valueName: "cni|none"))
-    var network: String = "cni"
-    @Option(name: .long, help: ArgumentHelp("Where the CNI network config is looked for (containerd's default).", valueName: "dir"))
-    var cniConfDir: String = NetworkOptions().confDir
-    @Option(name: .long, help: ArgumentHelp("Where CNI plugins are looked for, in order; repeat for more (default: /usr/lib/cni, then /opt/cni/bin).", valueName: "dir"))
-    var cniBinDir: [String] = []
-    @Option(name: .long, help: ArgumentHelp("The subnet of swiftlet's default network, when --cni-conf-dir has no config.", valueName: "cidr"))
-    var podCIDR: String = NetworkOptions().podCIDR
-    @Option(name: .long, help: ArgumentHelp("How long one CNI plugin may run before it is killed and the pod fails.", valueName: "duration"))
-    var cniTimeout: String = "30s"
-    @Flag(name: .customLong("supervise"), help: .hidden)
-    var supervise = false
+    @OptionGroup var network: NetworkFlags
 
     func validate() throws {
         guard Self.duration(backoffInitial) != nil else { throw ValidationError("--backoff-initial \(backoffInitial): expected a duration like 10s, 500ms or 2m") }
         guard Self.duration(backoffMax) != nil else { throw ValidationError("--backoff-max \(backoffMax): expected a duration like 10s, 500ms or 2m") }
-        guard Self.duration(cniTimeout) != nil else { throw ValidationError("--cni-timeout \(cniTimeout): expected a duration like 30s or 500ms") }
-        guard NetworkOptions.Mode(rawValue: network) != nil else { throw ValidationError("--network \(network): expected cni or none") }
     }
 
     func run() throws {
@@ -68,49 +55,75 @@ struct Run: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             Foundation.exit(1)
         }
-        let fileLimit = OpenFileLimit.raiseToHard()
-        if let problem = OpenFileLimit.check(pods: pods.count, containers: pods.reduce(0) { $0 + $1.spec.containers.count },
-                                             limit: fileLimit) {
-            throw ValidationError(problem)
-        }
-        if detach && !supervise { return try startDetached(pods) }
         let store = PodStore(root: root)
-        let options = SupervisorOptions(store: store, backoffInitial: Self.duration(backoffInitial) ?? .seconds(10),
-                                        backoffMax: Self.duration(backoffMax) ?? .seconds(300),
-                                        metricsPath: ProcessInfo.processInfo.environment["SWIFTLET_METRICS"],
-                                        network: networkOptions)
-        let controller: PodController
-        do { controller = try PodController(options: options) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        for p in pods where FileManager.default.fileExists(atPath: store.podDir(p.name)) {
+            throw CLIError.error("Error from server (AlreadyExists): pods \"\(p.name)\" already exists")
+        }
+        let settings = try network.settings()
+        let client: DaemonClient
+        do { client = try DaemonLauncher.connectOrStart(root: root, network: settings) } catch {
+            throw CLIError.error("\(error)")
+        }
+        let names = pods.map(\.name)
+        if !detach { try streamEvents(of: names) }
+        let request = DaemonRequest(
+            verb: .run, file: path,
+            images: Dictionary(uniqueKeysWithValues: pods.map { p in
+                (p.name, Dictionary(uniqueKeysWithValues: p.spec.containers.map { ($0.name, $0.image.resolved) }))
+            }),
+            backoffInitialNanoseconds: Self.duration(backoffInitial).map(nanosecondsOf),
+            backoffMaxNanoseconds: Self.duration(backoffMax).map(nanosecondsOf),
+            network: settings.isEmpty ? nil : DaemonLauncher.settings(root: root, explicit: settings))
+        let reply: DaemonReply
+        do { reply = try client.request(request) } catch { throw CLIError.error("\(error)") }
+        guard reply.ok else {
+            FileHandle.standardError.write(Data("\(reply.error ?? "the daemon refused the pods")\n".utf8))
             Foundation.exit(1)
         }
-        let printer = EventPrinter(quiet: supervise)
-        let isSupervisor = supervise
-        Task {
-            await controller.setEventSink { pod, event in printer.print(pod: pod, event) }
-            await controller.setOnEmpty { Foundation.exit(0) }
-            do { try await controller.create(pods, sourceFile: path) } catch {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
+        for name in names { Swift.print("pod/\(name) created") }
+        fflush(nil)
+        if detach { return }
+        stayInForeground(names, store: store)
+    }
+
+    /// Events of the file's pods, printed as `kubectl get events -w` prints them.
+    private func streamEvents(of names: [String]) throws {
+        guard let events = DaemonClient.connect(root: root) else { throw CLIError.error("the swiftlet daemon went away") }
+        let printer = EventPrinter(quiet: false)
+        do {
+            try events.streamEvents(pods: names, onEvent: { pod, event in printer.print(pod: pod, event) }, onEnd: {
+                FileHandle.standardError.write(Data("swiftlet: the daemon stopped; the pods keep running (`swiftlet delete` stops them)\n".utf8))
                 Foundation.exit(1)
-            }
-            if !isSupervisor { for p in pods { Swift.print("pod/\(p.name) created") } }
+            })
+        } catch {
+            throw CLIError.error("\(error)")
         }
-        // Ctrl-C or SIGTERM: stop every pod gracefully, then exit.
+        EventStreams.keep.append(events)
+    }
+
+    /// Until Ctrl-C (or SIGTERM), which stops and removes the pods, or until they are deleted
+    /// from elsewhere.
+    private func stayInForeground(_ names: [String], store: PodStore) -> Never {
+        let root = self.root
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig)
-            source.setEventHandler { Task { await controller.deleteAll(); Foundation.exit(0) } }
+            source.setEventHandler {
+                Thread.detachNewThread {
+                    if let client = DaemonClient.connect(root: root) {
+                        _ = try? client.request(DaemonRequest(verb: .delete, pods: names))
+                    }
+                    Foundation.exit(0)
+                }
+            }
             source.resume()
             SignalSources.keep.append(source)
         }
+        Thread.detachNewThread {
+            while names.contains(where: { FileManager.default.fileExists(atPath: store.podDir($0)) }) { usleep(500_000) }
+            Foundation.exit(0)
+        }
         dispatchMain()
-    }
-
-    var networkOptions: NetworkOptions {
-        var options = NetworkOptions(mode: NetworkOptions.Mode(rawValue: network) ?? .cni, confDir: Files.absolute(cniConfDir),
-                                     podCIDR: podCIDR, pluginTimeout: Self.duration(cniTimeout) ?? .seconds(30))
-        if !cniBinDir.isEmpty { options.binDirs = cniBinDir.map { Files.absolute($0) } }
-        return options
     }
 
     /// An image path that does not exist next to the YAML file is looked up under --images.
@@ -126,54 +139,6 @@ struct Run: ParsableCommand {
         return pod
     }
 
-    /// Starts `swiftlet run --supervise` in its own session, logging to <root>/supervisor.log,
-    /// and returns once every pod's containers have started (or failed to).
-    private func startDetached(_ pods: [Pod]) throws {
-        let store = PodStore(root: root)
-        for p in pods where FileManager.default.fileExists(atPath: store.podDir(p.name)) {
-            throw ValidationError("Error from server (AlreadyExists): pods \"\(p.name)\" already exists")
-        }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let log = root + "/supervisor.log"
-        let args = [CommandLine.arguments[0], "run", "--supervise", "--root", root, "-f", Files.absolute(file),
-                    "--backoff-initial", backoffInitial, "--backoff-max", backoffMax, "--network", network,
-                    "--cni-conf-dir", cniConfDir, "--pod-cidr", podCIDR, "--cni-timeout", cniTimeout]
-            + images.flatMap { ["--images", $0] } + cniBinDir.flatMap { ["--cni-bin-dir", $0] }
-        // What this supervisor writes to the shared log starts here: on failure, show all of it.
-        let logStart = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? UInt64) ?? 0
-        let pid = try Daemon.spawn(args, log: log)
-        // Containers start one after another (tens of ms each): allow for big files.
-        let deadline = Date().addingTimeInterval(60 + 0.2 * Double(pods.count))
-        // Pods start in file order: look only at the first one not yet settled, and move past it
-        // once it is (reading every record each time costs more than the supervisor's work).
-        var pending = pods.map(\.name)[...]
-        while Date() < deadline {
-            while let next = pending.first, let record = try? store.load(next), Self.settled(record) { pending.removeFirst() }
-            if pending.isEmpty { break }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                FileHandle.standardError.write(Data(Self.tail(of: log, from: logStart).utf8))
-                Foundation.exit(1)
-            }
-            usleep(50_000)
-        }
-        for p in pods { Swift.print("pod/\(p.name) created") }
-    }
-
-    /// The log from `offset` on (what one supervisor wrote).
-    private static func tail(of path: String, from offset: UInt64) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "error: the supervisor exited; see \(path)\n" }
-        defer { try? handle.close() }
-        try? handle.seek(toOffset: offset)
-        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-        return text.isEmpty ? "error: the supervisor exited; see \(path)\n" : text
-    }
-
-    /// Every container of the pod started, or failed to.
-    private static func settled(_ record: PodRecord) -> Bool {
-        record.containers.allSatisfy { if case .waiting(let reason, _) = $0.state { reason != "ContainerCreating" } else { true } }
-    }
-
     /// "10s", "500ms", "2m", "1h", or plain seconds.
     static func duration(_ text: String) -> Duration? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
@@ -183,6 +148,11 @@ struct Run: ParsableCommand {
         }
         return Double(text).flatMap { $0 > 0 ? .milliseconds(Int64($0 * 1000)) : nil }
     }
+}
+
+/// Event streams must stay referenced while they are in use.
+enum EventStreams {
+    nonisolated(unsafe) static var keep: [DaemonClient] = []
 }
 
 /// Dispatch signal sources must stay referenced while they are in use.
@@ -210,27 +180,4 @@ final class EventPrinter: @unchecked Sendable {
     }
 
     private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
-}
-
-/// Starting a detached supervisor: its own session, stdio on a log file.
-enum Daemon {
-    static func spawn(_ args: [String], log: String) throws -> pid_t {
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, 0x80)   // POSIX_SPAWN_SETSID (hidden by _GNU_SOURCE): its own session
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid: pid_t = 0
-        let argv = args.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let r = posix_spawn(&pid, exe, &actions, &attr, argv, environ)
-        guard r == 0 else { throw ValidationError("cannot start the supervisor: \(String(cString: strerror(r)))") }
-        return pid
-    }
 }

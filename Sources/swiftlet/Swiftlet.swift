@@ -17,7 +17,7 @@ struct Swiftlet: ParsableCommand {
               swiftlet exec kubia-liveness -- ps
               swiftlet delete pod kubia-liveness
             """,
-        subcommands: [Run.self, Get.self, Describe.self, Logs.self, Exec.self, Delete.self]
+        subcommands: [Run.self, DaemonCommand.self, Get.self, Describe.self, Logs.self, Exec.self, Delete.self, MetricsCommand.self]
     )
 
     // Accepted before the verb too (`swiftlet --root DIR get pods`), as kubectl takes global flags anywhere.

@@ -51,6 +51,7 @@ final class SpawnPlan {
         config.error_fd = errorFD
         config.console_socket_fd = consoleSocketFD
         config.die_with_parent = options.dieWithParent ? 1 : 0
+        config.clone_parent = options.cloneParent ? 1 : 0
 
         try planNamespaces(linux.namespaces)
         let hasNewMountNS = config.clone_flags & UInt64(Namespaces.mount) != 0

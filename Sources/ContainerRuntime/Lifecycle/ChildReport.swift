@@ -56,4 +56,11 @@ public enum ProcStat {
         guard fields.count > 19 else { return nil }
         return UInt64(fields[19])
     }
+
+    /// True unless the process is gone or a zombie (exited, not yet reaped).
+    public static func isRunning(pid: Int32) -> Bool {
+        guard let text = Files.readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return false }
+        let state = text[text.index(after: close)...].dropFirst().first
+        return state != nil && state != "Z" && state != "X"
+    }
 }

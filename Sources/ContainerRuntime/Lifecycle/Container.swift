@@ -14,7 +14,7 @@ public struct ExitStatus: Sendable, Equatable, CustomStringConvertible {
     public var oomKilled: Bool
 
     /// Decodes a waitpid status.
-    init(waitStatus s: Int32, oomKilled: Bool) {
+    public init(waitStatus s: Int32, oomKilled: Bool) {
         if s & 0x7f == 0 { code = (s >> 8) & 0xff; signal = nil } else { code = nil; signal = s & 0x7f }
         self.oomKilled = oomKilled
     }
@@ -62,8 +62,14 @@ public struct LaunchOptions: Sendable {
     public var stdio: Stdio?
     /// Run on an overlay of the rootfs instead of the rootfs itself.
     public var overlay: RootfsOverlay?
-    public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0, stdio: Stdio? = nil, overlay: RootfsOverlay? = nil) {
+    /// Clone the init as a child of our own parent (CLONE_PARENT): the pod daemon's parent is
+    /// swiftlet-keeper, which reaps containers and keeps their exit statuses while no daemon runs.
+    /// Such a container is not our child: its status comes from the keeper, not `exitStatus`.
+    public var cloneParent = false
+    public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0, stdio: Stdio? = nil, overlay: RootfsOverlay? = nil,
+                cloneParent: Bool = false) {
         self.dieWithParent = dieWithParent
+        self.cloneParent = cloneParent
         self.preserveFDs = preserveFDs
         self.stdio = stdio
         self.overlay = overlay
@@ -84,17 +90,30 @@ public final class Container: @unchecked Sendable {
     private let pidfd: Int32
     private var reaped: ExitStatus?
 
-    private init(id: String, pid: Int32, pidfd: Int32, cgroup: Cgroup, consoleFD: Int32?) {
+    private init(id: String, pid: Int32, pidfd: Int32, cgroup: Cgroup, consoleFD: Int32?, startTime: UInt64? = nil) {
         self.id = id
         self.pid = pid
         self.pidfd = pidfd
         self.cgroup = cgroup
         self.consoleFD = consoleFD
-        self.startTime = ProcStat.startTime(pid: pid) ?? 0
+        self.startTime = startTime ?? ProcStat.startTime(pid: pid) ?? 0
+    }
+
+    /// A container a previous daemon started, found again by pid and /proc start time (pids are
+    /// reused; the pair is not). nil when that process is gone.
+    public static func adopt(id: String, pid: Int32, startTime: UInt64, cgroup: Cgroup) -> Container? {
+        let fd = sl_pidfd_open(pid)
+        guard fd >= 0 else { return nil }
+        // Checked after the pidfd is open: the pidfd then names the process we checked.
+        guard ProcStat.startTime(pid: pid) == startTime else {
+            close(fd)
+            return nil
+        }
+        return Container(id: id, pid: pid, pidfd: fd, cgroup: cgroup, consoleFD: nil, startTime: startTime)
     }
 
     deinit {
-        close(pidfd)
+        if pidfd >= 0 { close(pidfd) }
         if let c = consoleFD { close(c) }
     }
 
@@ -159,11 +178,18 @@ public final class Container: @unchecked Sendable {
         }
     }
 
+    /// A container whose init is already gone (its exit is known elsewhere, at the keeper): kept
+    /// for its id and cgroup; signals go nowhere.
+    public static func gone(id: String, pid: Int32, startTime: UInt64, cgroup: Cgroup) -> Container {
+        Container(id: id, pid: pid, pidfd: -1, cgroup: cgroup, consoleFD: nil, startTime: startTime)
+    }
+
     /// The pidfd, for poll(2) loops: readable when the init has exited.
     public var exitFD: Int32 { pidfd }
 
     /// Sends a signal to the init.
     public func signal(_ sig: Int32) throws(RuntimeError) {
+        guard pidfd >= 0 else { return }
         let r = sl_pidfd_send_signal(pidfd, sig)
         if r < 0 && r != -ESRCH { throw .system(step: "sending signal \(sig) to container \(id)", errno: Errno(-r)) }
     }

@@ -36,4 +36,31 @@ public struct RestartBackOff: Hashable, Sendable {
         lastRestart = now
         return .restartNow
     }
+
+    /// What a restarted daemon needs to go on where this back-off was: the kubelet keeps it in
+    /// memory only, so a crash-looping container would get a fresh fast restart after every
+    /// kubelet restart; swiftlet keeps it in the pod's record instead. Instants are CLOCK_MONOTONIC,
+    /// which counts from boot and so means the same in the next daemon.
+    public struct Saved: Codable, Hashable, Sendable {
+        public var currentNanoseconds: Int64?
+        public var lastRestartNanoseconds: Int64?
+        public init(currentNanoseconds: Int64?, lastRestartNanoseconds: Int64?) {
+            self.currentNanoseconds = currentNanoseconds
+            self.lastRestartNanoseconds = lastRestartNanoseconds
+        }
+    }
+
+    public var saved: Saved {
+        Saved(currentNanoseconds: current.map(Self.nanoseconds), lastRestartNanoseconds: lastRestart.map { Self.nanoseconds($0.sinceOrigin) })
+    }
+
+    public init(initial: Duration, maximum: Duration, saved: Saved?) {
+        self.init(initial: initial, maximum: maximum)
+        current = saved?.currentNanoseconds.map { .nanoseconds($0) }
+        lastRestart = saved?.lastRestartNanoseconds.map { Instant(sinceOrigin: .nanoseconds($0)) }
+    }
+
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+    }
 }

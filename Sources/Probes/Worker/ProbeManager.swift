@@ -108,6 +108,20 @@ public struct ProbeManager: Sendable {
         return updates
     }
 
+    /// A running instance a previous daemon started (see `ProbeWorker.containerAdopted`).
+    public mutating func containerAdopted(pod: String, container: String, id: ContainerInstanceID, startedAt: Instant,
+                                          started: Bool, ready: Bool, at now: Instant) -> [ProbeResults.Update] {
+        var updates: [ProbeResults.Update] = []
+        for key in keys(pod: pod, container: container) {
+            guard var worker = workers[key] else { continue }
+            let transition = worker.containerAdopted(id, startedAt: startedAt, started: started, ready: ready, at: now)
+            workers[key] = worker
+            touch(key)
+            if let transition { apply(transition, key: key, into: &updates) }
+        }
+        return updates
+    }
+
     /// The current instance of `container` stopped. `willRestart` false ends its workers.
     public mutating func containerExited(pod: String, container: String, willRestart: Bool) -> [ProbeResults.Update] {
         var updates: [ProbeResults.Update] = []

@@ -71,6 +71,25 @@ public struct ProbeWorker: Sendable {
         return publish(kind.initialState, cause: .newInstance)
     }
 
+    /// A running instance a previous daemon started and probed (KEP-4781: restarting the kubelet
+    /// does not change pod status): `startedAt` is when it really started, so an initial delay
+    /// already served is not served again; what was published for it (started, ready) is
+    /// published again at once, not the kind's initial state, so a Ready pod never blips NotReady.
+    /// The run of equal results starts over, as in a fresh kubelet worker.
+    public mutating func containerAdopted(_ id: ContainerInstanceID, startedAt: Instant, started: Bool, ready: Bool,
+                                          at now: Instant) -> ProbeTransition? {
+        guard !isStopped else { return nil }
+        instance = Instance(id: id, startedAt: startedAt, started: kind == .startup || waitsForStartup ? started : true)
+        isOnHold = false
+        published = nil
+        let state: ProbeState = switch kind {
+        case .liveness: .success
+        case .readiness: ready ? .success : .failure
+        case .startup: started ? .success : kind.initialState
+        }
+        return publish(state, cause: .newInstance)
+    }
+
     /// The current instance stopped running. The kubelet publishes Failure for it (unless the
     /// worker is on hold) and ends the worker when the container will not run again.
     public mutating func containerExited(willRestart: Bool = true) -> ProbeTransition? {

@@ -1,7 +1,7 @@
 import PodNetwork
 
 /// How a supervisor gives its pods a network (`swiftlet run --network ...`).
-public struct NetworkOptions: Sendable {
+public struct NetworkOptions: Sendable, Equatable {
     public enum Mode: String, Sendable, CaseIterable {
         /// Each pod on the CNI network of `confDir`, or swiftlet's default network if it has none.
         case cni

@@ -108,6 +108,16 @@ final class PodNetworker: Sendable {
     /// The kubelet's files: /etc/hosts when the pod has an IP or is on the host network,
     /// /etc/resolv.conf always, /etc/hostname off the host network (as containerd writes it).
     /// Returns where each went (destination in the container -> file) and the DNS warnings.
+    /// The /etc files an earlier daemon wrote for the pod (a daemon taking the pod over).
+    static func existingEtcFiles(pod: String, store: PodStore) -> [String: String] {
+        var files: [String: String] = [:]
+        for (destination, name) in EtcFiles.fileNames {
+            let path = store.etcFile(pod, name)
+            if FileManager.default.fileExists(atPath: path) { files[destination] = path }
+        }
+        return files
+    }
+
     private func writeEtcFiles(_ pod: Pod, uid: String, _ record: PodNetworkRecord) throws
         -> (files: [String: String], warnings: [ResolvConf.Event]) {
         let spec = pod.spec

@@ -26,9 +26,11 @@ public struct SupervisorOptions: Sendable {
 }
 
 /// Runs pods and keeps them healthy: one actor owns every pod's state; container instances are
-/// cloned on one long-lived thread, exits and log pipes are watched by one epoll thread, HTTP
-/// and TCP probes share one SwiftNIO loop, which the actor runs on. Each change is written to the
-/// pod's record at once, by the disk thread: the actor never waits for a file.
+/// cloned on one long-lived thread, as children of swiftlet-keeper (CLONE_PARENT), which reaps
+/// them, keeps their exit statuses and writes their logs, so they outlive this process; HTTP and
+/// TCP probes share one SwiftNIO loop, which the actor runs on. Each change is written to the
+/// pod's record at once, by the disk thread: the actor never waits for a file. A controller that
+/// starts on a root with pods takes them over (`adoptAll`).
 public actor PodController {
     let options: SupervisorOptions
     var store: PodStore { options.store }
@@ -36,10 +38,15 @@ public actor PodController {
     let spawner = WorkerThreads(name: "swiftlet-spawn")
     let disk = DiskQueue()
     let watcher = FDWatcher()
+    let keeper: KeeperLink
     let probeIO: ProbeIO
+    /// The network of pods run without options of their own, and of pods taken over.
     let networker: PodNetworker
+    /// Networks of `run`s that named other options (another conf dir, pod CIDR...), by options.
+    var networkers: [String: PodNetworker] = [:]
     /// Kept attachments of pods that are gone are released once, before the first pod starts.
     var reconciled = false
+    var backgroundStarted = false
     var probes = ProbeManager()
     var pods: [String: PodState] = [:]
     /// The probe loop's next run, and when: replaced when something must run earlier.
@@ -50,6 +57,9 @@ public actor PodController {
     var eventSink: (@Sendable (String, StoredEvent) -> Void)?
     /// Called when the last pod is gone (a detached supervisor exits then).
     var onEmpty: (@Sendable () -> Void)?
+    /// The process that holds the pods (swiftlet-keeper): records name it, so `get pods` tells a
+    /// pod whose holder died (`Unknown`) from one whose daemon is merely down.
+    let supervisorPID: Int32
     let supervisorStartTime: UInt64
 
     /// The actor runs on the probe event loop's thread, so HTTP and TCP probes start, run and
@@ -58,11 +68,13 @@ public actor PodController {
         probeIO.eventLoop.executor.asUnownedSerialExecutor()
     }
 
-    public init(options: SupervisorOptions) throws {
+    init(options: SupervisorOptions, keeper: KeeperLink) throws {
         self.options = options
+        self.keeper = keeper
         networker = try PodNetworker(options: options.network, store: options.store)
         probeIO = try ProbeIO()
-        supervisorStartTime = ProcStat.startTime(pid: getpid()) ?? 0
+        supervisorPID = getppid()
+        supervisorStartTime = ProcStat.startTime(pid: supervisorPID) ?? 0
     }
 
     public func setEventSink(_ sink: @escaping @Sendable (String, StoredEvent) -> Void) { eventSink = sink }
@@ -70,17 +82,27 @@ public actor PodController {
 
     public var podNames: [String] { pods.keys.sorted() }
 
+    /// Every container of these pods started, or failed to (gone pods count as settled).
+    public func settled(_ names: [String]) -> Bool {
+        names.allSatisfy { name in
+            pods[name]?.record.containers.allSatisfy { c in
+                if case .waiting(let reason, _) = c.state { reason != "ContainerCreating" } else { true }
+            } ?? true
+        }
+    }
+
     // MARK: Starting pods
 
     /// Creates every pod of `file` (names must be free), gives each its sandbox and network, then
     /// starts their containers. Throws before starting any container when a name or a host port
     /// is taken, an image is missing, or any pod cannot get its network; the pods of the file
     /// that did get one are then undone, so nothing is left behind.
-    public func create(_ file: [Pod], sourceFile: String) async throws {
+    public func create(_ file: [Pod], sourceFile: String, backoff: RestartBackOff? = nil, network: NetworkOptions? = nil) async throws {
         if !reconciled {
             reconciled = true
             for note in await networker.reconcile() { FileHandle.standardError.write(Data("swiftlet: \(note)\n".utf8)) }
         }
+        let networker = try self.networker(for: network)
         var prepared: [(Pod, [String: ContainerSpecBuilder.Image])] = []
         for pod in file {
             if pods[pod.name] != nil || FileManager.default.fileExists(atPath: store.podDir(pod.name)) {
@@ -102,8 +124,9 @@ public actor PodController {
             }
             let state = PodState(pod: pod, images: images, sourceFile: sourceFile,
                                  manifest: manifests[pod.name] ?? fileText,
-                                 backoff: RestartBackOff(initial: options.backoffInitial, maximum: options.backoffMax),
-                                 supervisorPID: getpid(), supervisorStartTime: supervisorStartTime)
+                                 backoff: backoff ?? RestartBackOff(initial: options.backoffInitial, maximum: options.backoffMax),
+                                 supervisorPID: supervisorPID, supervisorStartTime: supervisorStartTime)
+            state.networker = networker
             pods[pod.name] = state
             states.append(state)
         }
@@ -135,8 +158,27 @@ public actor PodController {
             }
         }
         scheduleProbes()
+        startBackgroundWork()
+    }
+
+    /// The delete-request watcher (requests left while no daemon ran, or by an older CLI) and the
+    /// metrics file, once.
+    func startBackgroundWork() {
+        guard !backgroundStarted else { return }
+        backgroundStarted = true
         Task { await self.watchDeleteRequests() }
         if let path = options.metricsPath { Task { await self.writeMetrics(to: path) } }
+    }
+
+    /// The network for `options`: the daemon's own when nil or the same; a new conf dir is read
+    /// once for each set of options a `run` names.
+    func networker(for options: NetworkOptions?) throws -> PodNetworker {
+        guard let options, options != self.options.network else { return networker }
+        let key = "\(options)"
+        if let known = networkers[key] { return known }
+        let made = try PodNetworker(options: options, store: store)
+        networkers[key] = made
+        return made
     }
 
     /// The pause process, then its network (pinned namespace, CNI ADD, /etc files).
@@ -145,7 +187,17 @@ public actor PodController {
         let hostname = HostsFile.podHostname(podName: pod.name, hostname: pod.spec.hostname)
         let sandbox: PodSandbox
         do {
-            sandbox = try await spawner.run { try PodSandbox(hostname: hostname, hostNetwork: pod.spec.hostNetwork) }
+            sandbox = try await spawner.run { [keeper] in
+                let sandbox = try PodSandbox(hostname: hostname, hostNetwork: pod.spec.hostNetwork, dieWithParent: false,
+                                             cloneParent: true)
+                let startTime = ProcStat.startTime(pid: sandbox.pid) ?? 0
+                do { try keeper.hold(id: Self.sandboxKeeperID(pid: sandbox.pid, startTime: startTime), pid: sandbox.pid,
+                                     logPath: nil, stdout: nil, stderr: nil) } catch {
+                    sandbox.stop()
+                    throw error
+                }
+                return sandbox
+            }
         } catch {
             throw SupervisorError("pod \"\(pod.name)\": \(error)")
         }
@@ -153,7 +205,7 @@ public actor PodController {
         state.record.sandboxPID = sandbox.pid
         state.record.sandboxStartTime = ProcStat.startTime(pid: sandbox.pid)
         state.record.network = nil
-        let attached = try await networker.attach(pod, uid: state.record.uid, sandboxPID: sandbox.pid)
+        let attached = try await (state.networker ?? networker).attach(pod, uid: state.record.uid, sandboxPID: sandbox.pid)
         watchSandbox(state, sandbox)
         state.record.network = attached.record
         state.etcFiles = attached.etcFiles
@@ -176,8 +228,8 @@ public actor PodController {
             await releaseNetwork(state)
             let sandbox = state.sandbox
             pods[state.name] = nil
-            await disk.run { [store] in
-                sandbox?.value.stop()
+            await disk.run { [store, keeper] in
+                if let sandbox { Self.stop(sandbox.value, keeper: keeper) }
                 store.remove(state.name)
             }
         }
@@ -195,22 +247,63 @@ public actor PodController {
 
     // MARK: Container lifecycle
 
+    /// Where a container's loop begins: a new pod starts it; a daemon that takes a pod over
+    /// follows the instance that runs, or goes on after the exit it finds.
+    enum LoopStart {
+        case start
+        case running(Instance)
+        case exited(code: Int32)
+    }
+
     /// Starts the container, waits for each instance to end, and starts the next one as the
     /// restart policy and back-off say, until the pod is deleted or the policy says stop.
-    func runContainer(pod podName: String, container name: String) async {
-        while let pod = pods[podName], !pod.deleting {
-            let started = await startInstance(pod, name)
-            guard let instance = started else {
-                // Could not start (the event says why): treat like an exit with an error.
-                if await !waitBeforeRestart(pod, name, exitCode: 128) { return }
-                continue
+    func runContainer(pod podName: String, container name: String, from start: LoopStart = .start) async {
+        var step = start
+        while let pod = pods[podName] {
+            switch step {
+            case .start:
+                guard !pod.deleting else { return }
+                guard let instance = await startInstance(pod, name) else {
+                    // Could not start (the event says why): treat like an exit with an error.
+                    step = .exited(code: 128)
+                    continue
+                }
+                step = .running(instance)
+            case .running(let instance):
+                let exit = await exitStatus(of: instance)
+                instanceExited(pod, name, instance, exit)
+                step = .exited(code: exit.status.shellCode)
+            case .exited(let code):
+                if await !waitBeforeRestart(pod, name, exitCode: code) { return }
+                step = .start
             }
-            await watcher.readable(instance.container.exitFD)
-            let exit = instance.container.exitStatus(block: true) ?? instance.container.wait()
-            instanceExited(pod, name, instance, exit)
-            let code = exit.code ?? (128 + (exit.signal ?? 0))
-            if await !waitBeforeRestart(pod, name, exitCode: code) { return }
         }
+    }
+
+    /// How an instance ended, as the keeper saw it reap the process (the exact wait status and
+    /// time); OOMKilled only when the container's cgroup counted an OOM kill.
+    func exitStatus(of instance: Instance) async -> InstanceExit {
+        let exit = await keeper.exit(of: instance.container.id)
+        return InstanceExit(status: ExitStatus(waitStatus: exit.waitStatus, oomKilled: instance.container.cgroup.oomKillCount() > 0),
+                            finishedAt: exit.finishedAt, unknown: false)
+    }
+
+    struct InstanceExit {
+        var status: ExitStatus
+        var finishedAt: Date
+        /// The keeper did not hold the process (it died with its holder): the status is made up
+        /// and says so (the kubelet's ContainerStatusUnknown).
+        var unknown: Bool
+    }
+
+    /// The keeper's name for a pod's pause process.
+    static func sandboxKeeperID(pid: Int32, startTime: UInt64) -> String { "sandbox-\(pid)-\(startTime)" }
+
+    /// Kills a pause process and waits for it; the keeper, whose child it is, forgets it.
+    nonisolated static func stop(_ sandbox: PodSandbox, keeper: KeeperLink) {
+        let startTime = ProcStat.startTime(pid: sandbox.pid)
+        sandbox.stop()
+        if let startTime { keeper.ack(sandboxKeeperID(pid: sandbox.pid, startTime: startTime)) }
     }
 
     /// One running instance of a container.
@@ -222,16 +315,14 @@ public actor PodController {
         let spec: OCISpec
         let number: Int
         let startedAt: Date
-        let log: CRILog
         var killReason: KillReason?
         var exited = false
-        init(container: ContainerRuntime.Container, id: ContainerInstanceID, spec: OCISpec, number: Int, startedAt: Date, log: CRILog) {
+        init(container: ContainerRuntime.Container, id: ContainerInstanceID, spec: OCISpec, number: Int, startedAt: Date) {
             self.container = container
             self.id = id
             self.spec = spec
             self.number = number
             self.startedAt = startedAt
-            self.log = log
         }
     }
 
@@ -250,38 +341,40 @@ public actor PodController {
         do {
             let oci = try builder.build(image: image)
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
-            let id = "\(pod.name)-\(name)-\(number)-\(pod.uidShort)"
+            let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
             // probes and must not wait for a disk.
             pod.starting.insert(name)
             defer { pod.starting.remove(name) }
-            let (container, out, err) = try await spawner.run {
+            // The record names the instance before it exists: a daemon killed during the clone
+            // leaves a record from which the next one finds and removes what it left.
+            pod.update(name) { c in c.instance = number }
+            save(pod)
+            let container = try await spawner.run { [keeper] in
                 try files.prepare(spec: oci)
-                return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay)
+                return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay,
+                                               logPath: files.logPath, keeper: keeper)
             }
             guard !pod.deleting else {
                 // The pod is going: this instance never joins it. Killed and removed here, before
                 // the deletion (which waits for `starting`) removes the pod's directory.
-                close(out)
-                close(err)
                 try? container.cgroup.kill(signal: SIGKILL)
-                await disk.run {
-                    _ = container.wait()
+                _ = await keeper.exit(of: id)
+                await disk.run { [keeper] in
                     try? container.destroy()
+                    keeper.ack(id)
                 }
                 return nil
             }
-            let log = CRILog(path: files.logPath)
-            pump(out, into: log, stream: "stdout")
-            pump(err, into: log, stream: "stderr")
             let instance = Instance(container: container, id: ContainerInstanceID(id), spec: oci, number: number,
-                                    startedAt: Date(), log: log)
+                                    startedAt: Date())
             if let decided = pod.restartDecidedAt.removeValue(forKey: name) { metrics.restarts.add(.now - decided) }
             pod.instances[name] = instance
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
             pod.update(name) { c in
                 c.state = .running(startedAt: instance.startedAt)
+                c.startPending = nil
                 c.pid = container.pid
                 c.pidStartTime = container.startTime
                 c.cgroup = container.cgroup.paths
@@ -294,16 +387,20 @@ public actor PodController {
             return instance
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
-            pod.update(name) { c in c.state = .waiting(reason: "CreateContainerError", message: "\(error)") }
+            pod.update(name) { c in
+                c.state = .waiting(reason: "CreateContainerError", message: "\(error)")
+                c.startPending = nil
+            }
             refreshStatus(pod)
             return nil
         }
     }
 
-    /// Clones the container with its stdout and stderr on new pipes; returns it and the pipes'
-    /// read ends. Runs on the spawn thread.
-    private nonisolated static func startContainer(id: String, spec: OCISpec, bundle: String,
-                                                   overlay: RootfsOverlay) throws -> (ContainerRuntime.Container, Int32, Int32) {
+    /// Clones the container as the keeper's child with its stdout and stderr on new pipes, and
+    /// hands it and the pipes' read ends to the keeper, which writes its log from then on. Runs
+    /// on the spawn thread.
+    private nonisolated static func startContainer(id: String, spec: OCISpec, bundle: String, overlay: RootfsOverlay,
+                                                   logPath: String, keeper: KeeperLink) throws -> ContainerRuntime.Container {
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard sl_pipe_cloexec(&out) == 0 else { throw SupervisorError("pipe: \(Errno.current)") }
         guard sl_pipe_cloexec(&err) == 0 else {
@@ -311,48 +408,31 @@ public actor PodController {
             out.forEach { close($0) }
             throw SupervisorError("pipe: \(error)")
         }
-        defer {
-            close(out[1])
-            close(err[1])
-        }
+        defer { (out + err).forEach { close($0) } }
+        let container = try ContainerRuntime.Container.start(
+            id: id, spec: spec, bundle: bundle,
+            options: LaunchOptions(dieWithParent: false, stdio: Stdio(input: -1, output: out[1], error: err[1]), overlay: overlay,
+                                   cloneParent: true))
         do {
-            let container = try ContainerRuntime.Container.start(
-                id: id, spec: spec, bundle: bundle,
-                options: LaunchOptions(dieWithParent: true, stdio: Stdio(input: -1, output: out[1], error: err[1]), overlay: overlay))
-            return (container, out[0], err[0])
+            try keeper.hold(id: id, pid: container.pid, logPath: logPath, stdout: out[0], stderr: err[0])
         } catch {
-            close(out[0])
-            close(err[0])
-            throw error
+            try? container.destroy()
+            keeper.ack(id)
+            throw SupervisorError("container \(id): \(error)")
         }
+        return container
     }
 
-    /// Copies a container's output pipe into its CRI log until EOF.
-    private nonisolated func pump(_ fd: Int32, into log: CRILog, stream: String) {
-        watcher.watch(fd) { fd in
-            var buf = [UInt8](repeating: 0, count: 65536)
-            let n = read(fd, &buf, buf.count)
-            if n > 0 {
-                log.append(buf[0..<n], stream: stream)
-                return true
-            }
-            if n < 0 && (errno == EINTR || errno == EAGAIN) { return true }
-            log.flush(stream: stream)
-            close(fd)
-            return false
-        }
-    }
-
-    private func instanceExited(_ pod: PodState, _ name: String, _ instance: Instance, _ exit: ExitStatus) {
+    func instanceExited(_ pod: PodState, _ name: String, _ instance: Instance, _ end: InstanceExit) {
         instance.exited = true
-        let code = exit.code ?? (128 + (exit.signal ?? 0))
-        let reason = exit.oomKilled ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
-        let terminated = ContainerRecord.Terminated(exitCode: code, signal: exit.signal, reason: reason, message: nil,
-                                                    startedAt: instance.startedAt, finishedAt: Date())
-        // Unmounting and removing cgroups can be slow: done on the disk thread.
-        disk.perform { try? instance.container.destroy() }
+        let exit = end.status
+        let code = exit.shellCode
+        let reason = end.unknown ? "ContainerStatusUnknown" : exit.oomKilled ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
+        let message = end.unknown ? "swiftlet-keeper, which held the container, was gone: its exit status is unknown, and it was killed" : nil
+        let terminated = ContainerRecord.Terminated(exitCode: code, signal: end.unknown ? nil : exit.signal, reason: reason,
+                                                    message: message, startedAt: instance.startedAt, finishedAt: end.finishedAt)
         pod.instances[name] = nil
-        pod.lastExit[name] = clock.now
+        pod.lastExit[name] = clock.now - .nanoseconds(Int64(max(0, Date().timeIntervalSince(end.finishedAt)) * 1e9))
         let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
         let willRestart = !pod.deleting && policy.shouldRestart(exitCode: code, killedByProbe: instance.killReason != nil)
         apply(probes.containerExited(pod: pod.name, container: name, willRestart: willRestart), pod)
@@ -364,6 +444,13 @@ public actor PodController {
             c.started = false
         }
         refreshStatus(pod)
+        // Unmounting and removing cgroups can be slow: done on the disk thread, after the record
+        // that says the instance ended is written; only then may the keeper forget the exit.
+        let id = instance.container.id
+        disk.perform { [keeper] in
+            try? instance.container.destroy()
+            keeper.ack(id)
+        }
     }
 
     /// After an exit: true when the container should start again (after its back-off).
@@ -384,7 +471,9 @@ public actor PodController {
                 pod.update(name) { c in
                     if case .terminated(let t) = c.state { c.lastState = .terminated(t) }
                     c.restartCount += 1
+                    c.startPending = true
                 }
+                save(pod)
                 return true
             case .wait(let window, let until):
                 let waiting = ContainerWaiting.crashLoopBackOff(backOff: window, container: name, pod: pod.reference)
@@ -469,6 +558,7 @@ public actor PodController {
 
     /// Writes the record when it changed: most probe results change nothing a reader sees.
     func save(_ pod: PodState) {
+        pod.syncBookkeeping()
         guard pod.record != pod.savedRecord else { return }
         let record = pod.record
         disk.write(store.recordPath(pod.name)) { try PodStore.encode(record) }
@@ -527,8 +617,8 @@ public actor PodController {
         await releaseNetwork(pod)
         // After the instances' own clean-up (queued before this), and before the name is free
         // again: a new pod of this name must not lose its directory to this removal.
-        await disk.run { [store] in
-            sandbox?.value.stop()
+        await disk.run { [store, keeper] in
+            if let sandbox { Self.stop(sandbox.value, keeper: keeper) }
             store.remove(name)
         }
         pods[name] = nil
@@ -549,7 +639,7 @@ public actor PodController {
         if let netns = pod.probeNetns { probeIO.release(netns: netns) }
         guard let network = pod.record.network else { return }
         do {
-            let took = try await networker.detach(network)
+            let took = try await (pod.networker ?? networker).detach(network)
             if network.netns != nil { metrics.networkDel.add(took) }
         } catch {
             FileHandle.standardError.write(Data("swiftlet: pod \"\(pod.name)\": \(error) (the next supervisor retries)\n".utf8))

@@ -12,6 +12,8 @@ final class PodState: @unchecked Sendable {
     /// What pod.json holds now.
     var savedRecord: PodRecord?
     var sandbox: SendableBox<PodSandbox>?
+    /// The network its `run` asked for (nil: the daemon's own).
+    var networker: PodNetworker?
     /// The kubelet's /etc files its network setup wrote (destination in the container -> file).
     var etcFiles: [String: String] = [:]
     var instances: [String: PodController.Instance] = [:]
@@ -54,7 +56,49 @@ final class PodState: @unchecked Sendable {
                                 pid: nil, pidStartTime: nil, cgroup: nil, instance: 0)
             },
             supervisorPID: supervisorPID, supervisorStartTime: supervisorStartTime,
-            sandboxPID: nil, sandboxStartTime: nil, network: nil, deletionTimestamp: nil, deletionGracePeriodSeconds: nil)
+            sandboxPID: nil, sandboxStartTime: nil, network: nil, deletionTimestamp: nil, deletionGracePeriodSeconds: nil,
+            resolvedImages: Dictionary(uniqueKeysWithValues: pod.spec.containers.map { ($0.name, $0.image.resolved) }),
+            backoffInitialNanoseconds: Self.nanoseconds(backoff.initial), backoffMaxNanoseconds: Self.nanoseconds(backoff.maximum))
+    }
+
+    /// A pod a previous daemon ran, from its record: the restart bookkeeping goes on from there.
+    init(adopting record: PodRecord, pod: Pod, images: [String: ContainerSpecBuilder.Image], events: [StoredEvent],
+         backoff: RestartBackOff, supervisorPID: Int32, supervisorStartTime: UInt64, now: Probes.Instant) {
+        self.pod = pod
+        self.images = images
+        sourceFile = record.sourceFile
+        defaultBackoff = backoff
+        self.record = record
+        self.record.supervisorPID = supervisorPID
+        self.record.supervisorStartTime = supervisorStartTime
+        self.events = events
+        for c in record.containers {
+            if let saved = c.backOff {
+                backoffs[c.name] = RestartBackOff(initial: backoff.initial, maximum: backoff.maximum,
+                                                  saved: RestartBackOff.Saved(currentNanoseconds: saved.currentNanoseconds,
+                                                                              lastRestartNanoseconds: saved.lastRestartNanoseconds))
+            }
+            if let ns = c.lastExitNanoseconds { lastExit[c.name] = Probes.Instant(sinceOrigin: .nanoseconds(ns)) }
+            if c.probeKilled == true { probeKilled.insert(c.name) }
+            if c.finished == true { finished.insert(c.name) }
+        }
+    }
+
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+    }
+
+    /// Copies the restart bookkeeping into the record, so the next daemon can go on from it.
+    func syncBookkeeping() {
+        for i in record.containers.indices {
+            let name = record.containers[i].name
+            record.containers[i].backOff = backoffs[name].map {
+                RestartBackOffState(currentNanoseconds: $0.saved.currentNanoseconds, lastRestartNanoseconds: $0.saved.lastRestartNanoseconds)
+            }
+            record.containers[i].lastExitNanoseconds = lastExit[name].map { Self.nanoseconds($0.sinceOrigin) }
+            record.containers[i].probeKilled = probeKilled.contains(name) ? true : nil
+            record.containers[i].finished = finished.contains(name) ? true : nil
+        }
     }
 
     /// The address probes aim at when they name no host (the kubelet's rule); nil: 127.0.0.1.

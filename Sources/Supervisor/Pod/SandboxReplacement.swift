@@ -19,11 +19,17 @@ extension PodController {
 
     private func sandboxExited(_ pod: PodState, _ old: SendableBox<PodSandbox>) async {
         guard pods[pod.name] === pod, !pod.deleting, pod.sandbox?.value === old.value, !pod.replacingSandbox else { return }
+        await replaceSandbox(pod, old: old)
+    }
+
+    /// A new sandbox and network for the pod; `old` nil: the sandbox was found dead when a daemon
+    /// took the pod over.
+    func replaceSandbox(_ pod: PodState, old: SendableBox<PodSandbox>?) async {
         pod.replacingSandbox = true
         defer { pod.replacingSandbox = false }
         record(pod, container: nil, EventNote(.normal, reason: "SandboxChanged",
                                               message: "Pod sandbox changed, it will be killed and re-created."))
-        old.value.stop()   // reaps it
+        if let old { Self.stop(old.value, keeper: keeper) }   // waits for it; the keeper forgets it
         for name in pod.instances.keys {
             kill(pod, name, reason: .stopping, graceSeconds: graceSeconds(pod, name, reason: .stopping))
         }

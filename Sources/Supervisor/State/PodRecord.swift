@@ -4,6 +4,16 @@ import Foundation
 /// What the supervisor records about a pod in `<root>/pods/<name>/pod.json`, rewritten atomically
 /// on every change. Other `swiftlet` commands read it; `delete` uses the pids and cgroups in it
 /// to clean up after a supervisor that died.
+/// `RestartBackOff.Saved`, as stored (the Probes target stays free of the state format).
+public struct RestartBackOffState: Codable, Sendable, Equatable {
+    public var currentNanoseconds: Int64?
+    public var lastRestartNanoseconds: Int64?
+    public init(currentNanoseconds: Int64?, lastRestartNanoseconds: Int64?) {
+        self.currentNanoseconds = currentNanoseconds
+        self.lastRestartNanoseconds = lastRestartNanoseconds
+    }
+}
+
 public struct PodRecord: Codable, Sendable, Equatable {
     public var name: String
     public var namespace: String
@@ -34,6 +44,12 @@ public struct PodRecord: Codable, Sendable, Equatable {
     /// Set by `delete` from another terminal; the supervisor then stops the pod.
     public var deletionTimestamp: Date?
     public var deletionGracePeriodSeconds: Int?
+    /// What a restarted daemon needs to take the pod over (nil in records of older swiftlets):
+    /// each container's image directory as resolved at `run` (relative paths, `--images`), and
+    /// the crash-loop back-off settings the pod was started with.
+    public var resolvedImages: [String: String]?
+    public var backoffInitialNanoseconds: Int64?
+    public var backoffMaxNanoseconds: Int64?
 
     public struct Condition: Codable, Sendable, Equatable {
         public var type: String
@@ -103,6 +119,22 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var cgroup: CgroupPaths?
     /// Instance number (0, 1, ...), names its overlay and log file.
     public var instance: Int
+    /// The daemon's restart bookkeeping, so the next daemon goes on where this one was: the
+    /// back-off (window and last restart), when the last instance exited (CLOCK_MONOTONIC ns),
+    /// whether a probe killed it (the restart policy counts that as a failure), and whether the
+    /// policy said it will not run again.
+    public var backOff: RestartBackOffState?
+    public var lastExitNanoseconds: Int64?
+    public var probeKilled: Bool?
+    public var finished: Bool?
+    /// The restart policy and back-off said "start it now" and the instance is not running yet:
+    /// the next daemon starts it without deciding (and counting the restart) again.
+    public var startPending: Bool?
+
+    /// The id the instance runs under (cgroup, keeper entry): `<pod>-<container>-<n>-<uid8>`.
+    public static func instanceID(pod: String, container: String, instance: Int, uid: String) -> String {
+        "\(pod)-\(container)-\(instance)-\(uid.prefix(8))"
+    }
 
     public enum ContainerState: Codable, Sendable, Equatable {
         case waiting(reason: String, message: String?)
