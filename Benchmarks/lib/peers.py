@@ -99,10 +99,12 @@ class Started:
 
 
 def wait_gone(pids, limit):
-    """Whether every pid has exited (gone or a zombie) within limit seconds."""
+    """Whether every process of pids (as they are now) has exited (gone or a zombie; a pid
+    taken by another process counts as gone) within limit seconds."""
+    known = {p: start_time(p) for p in pids}
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if all(start_time(p) is None for p in pids):
+        if all(t is None or start_time(p) != t for p, t in known.items()):
             return True
         time.sleep(0.1)
     return False
@@ -225,6 +227,7 @@ class Podman:
         self.started = started
         self.runtime = None  # None: podman's default
         self.ids = []
+        self.conmons = []
         self.images = []
         self.base = ["podman", "--root", str(self.tmp / "storage"), "--runroot", str(self.tmp / "run"),
                      "--tmpdir", str(self.tmp / "libpod"), "--cgroup-manager=cgroupfs", "--events-backend=file"]
@@ -267,17 +270,17 @@ class Podman:
         self.ids.append(cid)
         conmon = int(self.cmd("inspect", "--format", "{{.State.ConmonPid}}", cid).stdout.strip())
         self.started.add(conmon, f"conmon of podman container {cid[:12]}")
+        self.conmons.append(conmon)
         return cid, conmon
-
-    def remove(self, cid):
-        self.cmd("rm", "-f", "-t", "0", cid, check=False)
-        if cid in self.ids:
-            self.ids.remove(cid)
 
     def close(self):
         if self.ids:
             self.cmd("rm", "-f", "-t", "0", *self.ids, check=False, timeout=600)
             self.ids = []
+        # Each conmon runs `podman container cleanup` after its container died and exits after
+        # `rm` has returned; until then its cgroup (libpod_parent/conmon) cannot go.
+        if not wait_gone(self.conmons, 30):
+            say("conmons still running 30 s after podman rm")
         for image in self.images:
             self.cmd("rmi", "-f", image, check=False)
         self.images = []
