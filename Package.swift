@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The mechanism: clone3, namespaces, mounts, pivot_root, capabilities, seccomp, device BPF.
@@ -56,7 +57,11 @@ let package = Package(
         .target(name: "PodNetwork", dependencies: ["CShims", "GoFormat", "PodSpec"]),
         // Pods that heal themselves: sandbox, containers, probes, restarts, events, logs, state.
         .target(name: "Supervisor", dependencies: ["ContainerRuntime", "GoFormat", "PodSpec", "PodNetwork", "Probes", "ProbeHandlers", "CShims",
-                                                  .product(name: "NIOCore", package: "swift-nio")]),
+                                                  .product(name: "NIOCore", package: "swift-nio"),
+                                                  // The metrics endpoint: GET /metrics over HTTP/1.1.
+                                                  .product(name: "NIOPosix", package: "swift-nio"),
+                                                  .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                  .product(name: "Prometheus", package: "swift-prometheus")]),
         .executableTarget(
             name: "swiftlet",
             dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]

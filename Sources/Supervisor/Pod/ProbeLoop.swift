@@ -63,7 +63,10 @@ extension PodController {
 
     private func probeFinished(_ due: ProbeManager.DueProbe, _ result: ProbeResult, target: ProbeTarget,
                                since started: ContinuousClock.Instant) {
-        metrics.probeFinished(ContinuousClock.now - started, handler: target.handlerName, succeeded: result.isSuccess)
+        if let pod = pods[due.key.pod] {
+            metrics.probeFinished(ContinuousClock.now - started, handler: target.handlerName, result: result, kind: due.key.kind,
+                                  pod: pod.name, namespace: pod.record.namespace, podUID: pod.record.uid, container: due.key.container)
+        }
         let outcome = probes.record(result, for: due.key, at: clock.now)
         if let pod = pods[due.key.pod] {
             if let event = outcome.event { record(pod, container: due.key.container, event) }
