@@ -27,6 +27,8 @@ struct DaemonCommand: ParsableCommand {
     @OptionGroup var network: NetworkFlags
     @Flag(name: .long, help: "Exit once the last pod is deleted (what a daemon that `run` starts does).")
     var exitWhenIdle = false
+    @Option(name: .long, help: ArgumentHelp("Also serve the metrics over HTTP here (GET /metrics), for Prometheus to scrape.", valueName: "host:port"))
+    var metricsAddress: String?
     @Flag(name: .customLong("serve"), help: .hidden)
     var serve = false
 
@@ -35,13 +37,13 @@ struct DaemonCommand: ParsableCommand {
         let root = Files.absolute(global.root)
         if serve {
             PodDaemon.serve(DaemonOptions(root: root, network: DaemonLauncher.settings(root: root, explicit: NetworkSettings()),
-                                          exitWhenIdle: exitWhenIdle))
+                                          exitWhenIdle: exitWhenIdle, metricsAddress: metricsAddress))
         }
         let settings = DaemonLauncher.settings(root: root, explicit: try network.settings())
         let started: (keeper: KeeperConnection, pid: Int32)
         do {
             started = try DaemonLauncher.start(root: root, network: settings, exitWhenIdle: exitWhenIdle,
-                                               output: detach ? .logFile : .inherit)
+                                               metricsAddress: metricsAddress, output: detach ? .logFile : .inherit)
         } catch {
             throw CLIError.error("\(error)")
         }

@@ -27,7 +27,7 @@ public enum DaemonLauncher {
 
     /// Starts a daemon on `root`; returns the keeper's connection that started it (it reports
     /// the daemon's exit) and the daemon's pid. Refuses when a daemon already runs there.
-    public static func start(root: String, network: NetworkSettings, exitWhenIdle: Bool,
+    public static func start(root: String, network: NetworkSettings, exitWhenIdle: Bool, metricsAddress: String? = nil,
                              output: Output) throws(Failure) -> (keeper: KeeperConnection, pid: Int32) {
         if mkdir(root, 0o700) != 0 && errno != EEXIST {
             throw Failure(description: "cannot create \(root): \(String(cString: strerror(errno)))")
@@ -50,6 +50,7 @@ public enum DaemonLauncher {
         }
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let args = [exe, "daemon", "--serve", "--root", root] + (exitWhenIdle ? ["--exit-when-idle"] : [])
+            + (metricsAddress.map { ["--metrics-address", $0] } ?? [])
         var fds: [Int32] = [0, 1, 2]
         var opened: [Int32] = []
         if case .logFile = output {

@@ -11,10 +11,13 @@ public struct DaemonOptions: Sendable {
     public var network: NetworkSettings
     /// Exit once the last pod is deleted (a daemon that `run` started for its pods).
     public var exitWhenIdle: Bool
-    public init(root: String, network: NetworkSettings, exitWhenIdle: Bool) {
+    /// `host:port` to serve the metrics on over HTTP (`GET /metrics`), besides the socket.
+    public var metricsAddress: String?
+    public init(root: String, network: NetworkSettings, exitWhenIdle: Bool, metricsAddress: String? = nil) {
         self.root = root
         self.network = network
         self.exitWhenIdle = exitWhenIdle
+        self.metricsAddress = metricsAddress
     }
 }
 
@@ -79,6 +82,16 @@ public enum PodDaemon {
                 await controller.setOnEmpty {
                     log("the last pod is gone; exiting")
                     exit(0)
+                }
+            }
+            if let address = options.metricsAddress {
+                guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+                    fail("--metrics-address \(address): expected host:port")
+                }
+                do {
+                    ServerKeep.metrics = try MetricsHTTPServer(host: String(address[..<colon]), port: port) { await controller.metricsText() }
+                } catch {
+                    fail("--metrics-address \(address): \(error)")
                 }
             }
             log("serving \(socketPath(root: root)) (pid \(getpid())); took over \(adopted) pod(s) in \(started.duration(to: .now))")
@@ -161,4 +174,5 @@ private enum SignalSourcesKeep {
 
 private enum ServerKeep {
     nonisolated(unsafe) static var server: DaemonServer?
+    nonisolated(unsafe) static var metrics: MetricsHTTPServer?
 }

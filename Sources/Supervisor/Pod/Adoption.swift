@@ -75,12 +75,18 @@ extension PodController {
         var sandboxAlive = false
         if let pid = record.sandboxPID, let startTime = record.sandboxStartTime {
             let id = Self.sandboxKeeperID(pid: pid, startTime: startTime)
-            if entries[id]?.exit == nil, entries[id] != nil, let sandbox = PodSandbox.adopt(pid: pid, startTime: startTime) {
-                state.sandbox = SendableBox(sandbox)
-                watchSandbox(state, sandbox)
-                sandboxAlive = true
+            if let sandbox = PodSandbox.adopt(pid: pid, startTime: startTime) {
+                if entries[id] != nil && entries[id]?.exit == nil {
+                    state.sandbox = SendableBox(sandbox)
+                    watchSandbox(state, sandbox)
+                    sandboxAlive = true
+                } else {
+                    // Alive but held by nobody (its keeper died): it cannot be followed; replaced.
+                    sandbox.stop()
+                }
             }
             claimed.insert(id)
+            if entries[id]?.exit != nil { keeper.ack(id) }
         }
 
         probes.addPod(pod.name, containers: pod.spec.containers.map(Self.probeTimings), at: now)

@@ -48,8 +48,23 @@ final class E2ESession {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/root/pods")) ?? [] {
             _ = run(["delete", "pod", name, "--grace-period", "1"])
         }
+        stopDaemonAndKeeper()
         _ = Self.shell(["ip", "netns", "del", netns])
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// The daemon and keeper of the session's root, once its pods are gone: the daemon is asked
+    /// to stop (SIGTERM, by its pid file), the keeper then exits by itself once idle; one that
+    /// does not within 10 s is killed (both are ours: their pids come from our own root).
+    func stopDaemonAndKeeper() {
+        if let pid = Self.pid(inFile: root + "/daemon.pid") { kill(pid, SIGTERM) }
+        guard let keeper = Self.pid(inFile: root + "/keeper.pid") else { return }
+        for _ in 0..<200 where kill(keeper, 0) == 0 { usleep(50_000) }
+        if kill(keeper, 0) == 0 { kill(keeper, SIGKILL) }
+    }
+
+    static func pid(inFile path: String) -> pid_t? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Runs a command in the session's network namespace (e.g. `busybox wget` to a pod IP).
