@@ -11,11 +11,17 @@ RELEASE_BIN := $(CURDIR)/.build/release/swiftlet-runtime
 
 # Steps below are ordered (deps before build before demo); never run them side by side.
 .NOTPARALLEL:
-.PHONY: build demo-rootfs deps demo demo-runtime test bench clean
+.PHONY: build install demo-rootfs deps demo demo-runtime test bench clean
 
 # -static-stdlib: one binary without a dozen Swift libraries to load; halves start-up time.
 build:
 	$(SWIFT) build -c release -Xswiftc -static-stdlib
+
+# The three binaries the systemd unit (packaging/systemd/) runs; swiftlet looks for
+# swiftlet-keeper next to itself.
+PREFIX ?= /usr/local
+install: build
+	install -m 0755 .build/release/swiftlet .build/release/swiftlet-keeper .build/release/swiftlet-runtime $(PREFIX)/bin/
 
 demo-rootfs:
 	rootfs/build-busybox.sh
