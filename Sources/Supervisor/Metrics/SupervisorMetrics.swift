@@ -25,8 +25,7 @@ struct SupervisorMetrics: Sendable {
     /// For the $SWIFTLET_METRICS JSON only (`json`), until the benchmarks read the text.
     var probesFailed = 0
     var probesByHandler: [String: Int] = [:]
-    /// The registry's series of each probe worker, found without building its labels again.
-    private var probeSeries: [ProbeSeries.Key: ProbeSeries] = [:]
+    private var kubelet = KubeletProbeMetrics()
     private var handlerCounters: [String: Counter] = [:]
 
     static var probesByHandler: MetricNameDescriptor {
@@ -47,9 +46,8 @@ struct SupervisorMetrics: Sendable {
         if !result.isSuccess { probesFailed += 1 }
         probesByHandler[handler, default: 0] += 1
         handlerCounter(handler).increment()
-        let key = ProbeSeries.Key(podUID: podUID, container: container, kind: kind)
-        probeSeries[key, default: ProbeSeries(pod: pod, namespace: namespace)]
-            .record(ProbeSeries.Result(result), duration, key, registry)
+        kubelet.record(KubeletProbeMetrics.Result(result), duration, kind: kind, pod: pod, namespace: namespace, podUID: podUID,
+                       container: container, in: registry)
     }
 
     private mutating func handlerCounter(_ handler: String) -> Counter {
@@ -59,16 +57,9 @@ struct SupervisorMetrics: Sendable {
         return counter
     }
 
-    /// Drops the probe series of pods that are gone, as the kubelet does when a probe worker
-    /// stops. A duration series is kept while a pod of the same name and namespace lives (it has
-    /// no `pod_uid`: the new pod's probes record into that very series).
+    /// Drops the kubelet's series of pods that are gone (what swiftlet counts for itself stays).
     mutating func forgetPods(except live: [PodSnapshot]) {
-        let uids = Set(live.map(\.uid))
-        let names = Set(live.map { [$0.namespace, $0.name] })
-        for (key, series) in probeSeries where !uids.contains(key.podUID) {
-            series.unregister(from: registry, keepDuration: names.contains([series.namespace, series.pod]))
-            probeSeries[key] = nil
-        }
+        kubelet.forget(except: live, in: registry)
     }
 
     /// The whole exposition: the registry's families, then gauges and counters computed from
