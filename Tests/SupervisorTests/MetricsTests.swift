@@ -236,6 +236,20 @@ import Testing
         #expect(post.status == 405)
     }
 
+    /// A scraper keeps its connection: pipelined requests are answered in order, the first one's
+    /// text (which the server awaits) before the second one's 404.
+    @Test func pipelinedRequestsOnOneConnectionAreAnsweredInOrder() async throws {
+        let server = try MetricsHTTPServer(host: "127.0.0.1", port: 0) { "up 1\n" }
+        defer { server.close() }
+        let reply = try await HTTPGet.exchange(port: server.port, request:
+            "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /other HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        let ok = try #require(reply.range(of: "HTTP/1.1 200 OK\r\n"))
+        let missing = try #require(reply.range(of: "HTTP/1.1 404 Not Found\r\n"))
+        #expect(ok.upperBound <= missing.lowerBound)
+        #expect(reply[ok.upperBound..<missing.lowerBound].contains("Connection: keep-alive\r\n"))
+        #expect(reply[ok.upperBound..<missing.lowerBound].hasSuffix("\r\n\r\nup 1\n"))
+    }
+
     @Test func aPortInUseIsRefusedWithASentence() throws {
         let first = try MetricsHTTPServer(host: "127.0.0.1", port: 0) { "" }
         defer { first.close() }
@@ -406,7 +420,7 @@ struct Exposition {
     }
 }
 
-/// A blocking HTTP/1.1 client on a thread of its own: one request, `Connection: close`, read to EOF.
+/// A blocking HTTP/1.1 client on a thread of its own: requests written as they are, read to EOF.
 enum HTTPGet {
     struct Response {
         var status: Int
@@ -419,14 +433,31 @@ enum HTTPGet {
     }
 
     static func run(port: Int, path: String, method: String = "GET") async throws -> Response {
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        let text = try await exchange(port: port, request: request)
+        guard let split = text.range(of: "\r\n\r\n") else { throw Failed(description: "no end of headers in \(text)") }
+        let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
+        guard let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            throw Failed(description: "no status line in \(text)")
+        }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Response(status: status, headers: headers, body: String(text[split.upperBound...]))
+    }
+
+    /// Sends `request` as it is and reads until the server closes the connection.
+    static func exchange(port: Int, request: String) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try get(port: port, path: path, method: method) })
+                continuation.resume(with: Result { try exchangeBlocking(port: port, request: request) })
             }
         }
     }
 
-    private static func get(port: Int, path: String, method: String) throws -> Response {
+    private static func exchangeBlocking(port: Int, request: String) throws -> String {
         let fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failed(description: "socket: errno \(errno)") }
         defer { close(fd) }
@@ -440,8 +471,8 @@ enum HTTPGet {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failed(description: "connect: errno \(errno)") }
-        let request = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n".utf8)
-        guard send(fd, request, request.count, 0) == request.count else { throw Failed(description: "send: errno \(errno)") }
+        let bytes = Array(request.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw Failed(description: "send: errno \(errno)") }
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -450,17 +481,6 @@ enum HTTPGet {
             if n == 0 { break }
             data += chunk[..<n]
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw Failed(description: "no end of headers in \(text)") }
-        let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
-        guard let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            throw Failed(description: "no status line in \(text)")
-        }
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Response(status: status, headers: headers, body: String(text[split.upperBound...]))
+        return String(decoding: data, as: UTF8.self)
     }
 }
