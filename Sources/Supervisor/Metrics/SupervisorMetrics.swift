@@ -1,4 +1,3 @@
-import Foundation
 import Prometheus
 import Probes
 
@@ -28,14 +27,14 @@ struct SupervisorMetrics: Sendable {
     private var kubelet = KubeletProbeMetrics()
     private var handlerCounters: [String: Counter] = [:]
 
-    static var probesByHandler: MetricNameDescriptor {
+    static var handlerFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "probes_by_handler", unitName: "total",
                              helpText: "Probes run, by handler (httpGet, tcpSocket, exec), whatever their result.")
     }
-    static var pods: MetricNameDescriptor {
+    static var podsFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "pods", unitName: "", helpText: "Pods by phase.")
     }
-    static var containers: MetricNameDescriptor {
+    static var containersFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "containers", unitName: "",
                              helpText: "Containers by state: running, waiting or terminated.")
     }
@@ -52,7 +51,7 @@ struct SupervisorMetrics: Sendable {
 
     private mutating func handlerCounter(_ handler: String) -> Counter {
         if let counter = handlerCounters[handler] { return counter }
-        let counter = registry.makeCounter(descriptor: Self.probesByHandler, labels: [("handler", handler)])
+        let counter = registry.makeCounter(descriptor: Self.handlerFamily, labels: [("handler", handler)])
         handlerCounters[handler] = counter
         return counter
     }
@@ -68,14 +67,16 @@ struct SupervisorMetrics: Sendable {
         var phases = Dictionary(uniqueKeysWithValues: PodPhase.allCases.map { ($0.rawValue, 0) })
         var states = Dictionary(uniqueKeysWithValues: PodSnapshot.State.allCases.map { ($0.rawValue, 0) })
         for pod in pods {
-            phases[pod.phase, default: 0] += 1
+            // A phase of no name we know (none is written) counts as Unknown: every series is
+            // set at each scrape, none keeps a stale value.
+            phases[phases[pod.phase] == nil ? PodPhase.unknown.rawValue : pod.phase, default: 0] += 1
             for c in pod.containers { states[c.state.rawValue, default: 0] += 1 }
         }
         for (phase, n) in phases {
-            registry.makeGauge(descriptor: Self.pods, labels: [("phase", phase)]).set(Double(n))
+            registry.makeGauge(descriptor: Self.podsFamily, labels: [("phase", phase)]).set(Double(n))
         }
         for (state, n) in states {
-            registry.makeGauge(descriptor: Self.containers, labels: [("state", state)]).set(Double(n))
+            registry.makeGauge(descriptor: Self.containersFamily, labels: [("state", state)]).set(Double(n))
         }
         var out = ExpositionWriter()
         registry.emit(into: &out.bytes)
