@@ -23,6 +23,8 @@ public final class MetricsHTTPServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
+                        // A scraper keeps its connection between scrapes; one silent this long is gone.
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: .minutes(5)))
                         try pipeline.configureHTTPServerPipeline()
                         try pipeline.addHandler(MetricsRequestHandler(text: text))
                     }
@@ -103,6 +105,14 @@ private final class MetricsRequestHandler: ChannelInboundHandler, RemovableChann
         if !keepAlive {
             let channel = context.channel
             written.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
         }
     }
 

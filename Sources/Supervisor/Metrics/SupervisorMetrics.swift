@@ -1,4 +1,3 @@
-import Foundation
 import Prometheus
 import Probes
 
@@ -25,18 +24,17 @@ struct SupervisorMetrics: Sendable {
     /// For the $SWIFTLET_METRICS JSON only (`json`), until the benchmarks read the text.
     var probesFailed = 0
     var probesByHandler: [String: Int] = [:]
-    /// The registry's series of each probe worker, found without building its labels again.
-    private var probeSeries: [ProbeSeries.Key: ProbeSeries] = [:]
+    private var kubelet = KubeletProbeMetrics()
     private var handlerCounters: [String: Counter] = [:]
 
-    static var probesByHandler: MetricNameDescriptor {
+    static var handlerFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "probes_by_handler", unitName: "total",
                              helpText: "Probes run, by handler (httpGet, tcpSocket, exec), whatever their result.")
     }
-    static var pods: MetricNameDescriptor {
+    static var podsFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "pods", unitName: "", helpText: "Pods by phase.")
     }
-    static var containers: MetricNameDescriptor {
+    static var containersFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "containers", unitName: "",
                              helpText: "Containers by state: running, waiting or terminated.")
     }
@@ -47,28 +45,20 @@ struct SupervisorMetrics: Sendable {
         if !result.isSuccess { probesFailed += 1 }
         probesByHandler[handler, default: 0] += 1
         handlerCounter(handler).increment()
-        let key = ProbeSeries.Key(podUID: podUID, container: container, kind: kind)
-        probeSeries[key, default: ProbeSeries(pod: pod, namespace: namespace)]
-            .record(ProbeSeries.Result(result), duration, key, registry)
+        kubelet.record(KubeletProbeMetrics.Result(result), duration, kind: kind, pod: pod, namespace: namespace, podUID: podUID,
+                       container: container, in: registry)
     }
 
     private mutating func handlerCounter(_ handler: String) -> Counter {
         if let counter = handlerCounters[handler] { return counter }
-        let counter = registry.makeCounter(descriptor: Self.probesByHandler, labels: [("handler", handler)])
+        let counter = registry.makeCounter(descriptor: Self.handlerFamily, labels: [("handler", handler)])
         handlerCounters[handler] = counter
         return counter
     }
 
-    /// Drops the probe series of pods that are gone, as the kubelet does when a probe worker
-    /// stops. A duration series is kept while a pod of the same name and namespace lives (it has
-    /// no `pod_uid`: the new pod's probes record into that very series).
+    /// Drops the kubelet's series of pods that are gone (what swiftlet counts for itself stays).
     mutating func forgetPods(except live: [PodSnapshot]) {
-        let uids = Set(live.map(\.uid))
-        let names = Set(live.map { [$0.namespace, $0.name] })
-        for (key, series) in probeSeries where !uids.contains(key.podUID) {
-            series.unregister(from: registry, keepDuration: names.contains([series.namespace, series.pod]))
-            probeSeries[key] = nil
-        }
+        kubelet.forget(except: live, in: registry)
     }
 
     /// The whole exposition: the registry's families, then gauges and counters computed from
@@ -77,14 +67,16 @@ struct SupervisorMetrics: Sendable {
         var phases = Dictionary(uniqueKeysWithValues: PodPhase.allCases.map { ($0.rawValue, 0) })
         var states = Dictionary(uniqueKeysWithValues: PodSnapshot.State.allCases.map { ($0.rawValue, 0) })
         for pod in pods {
-            phases[pod.phase, default: 0] += 1
+            // A phase of no name we know (none is written) counts as Unknown: every series is
+            // set at each scrape, none keeps a stale value.
+            phases[phases[pod.phase] == nil ? PodPhase.unknown.rawValue : pod.phase, default: 0] += 1
             for c in pod.containers { states[c.state.rawValue, default: 0] += 1 }
         }
         for (phase, n) in phases {
-            registry.makeGauge(descriptor: Self.pods, labels: [("phase", phase)]).set(Double(n))
+            registry.makeGauge(descriptor: Self.podsFamily, labels: [("phase", phase)]).set(Double(n))
         }
         for (state, n) in states {
-            registry.makeGauge(descriptor: Self.containers, labels: [("state", state)]).set(Double(n))
+            registry.makeGauge(descriptor: Self.containersFamily, labels: [("state", state)]).set(Double(n))
         }
         var out = ExpositionWriter()
         registry.emit(into: &out.bytes)
