@@ -46,7 +46,8 @@ int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent
     memset(&args, 0, sizeof args);
     args.flags = (host_network ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | CLONE_NEWIPC | CLONE_PIDFD | (clone_parent ? CLONE_PARENT : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
-    args.exit_signal = SIGCHLD;
+    // With CLONE_PARENT the child signals our parent as we would (clone3 refuses an exit_signal).
+    args.exit_signal = clone_parent ? 0 : SIGCHLD;
     sigset_t all, saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);

@@ -93,7 +93,8 @@ int sl_spawn_container(const struct sl_spawn_config *cfg, struct sl_spawn_result
     memset(&args, 0, sizeof args);
     args.flags = cfg->clone_flags | CLONE_PIDFD | (cfg->clone_parent ? CLONE_PARENT : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
-    args.exit_signal = SIGCHLD;
+    // With CLONE_PARENT the child signals our parent as we would (clone3 refuses an exit_signal).
+    args.exit_signal = cfg->clone_parent ? 0 : SIGCHLD;
     if (cfg->cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cfg->cgroup_fd;

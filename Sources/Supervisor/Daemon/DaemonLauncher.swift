@@ -43,7 +43,7 @@ public enum DaemonLauncher {
             keeper = try KeeperConnection.connect(root: root)
             let hello = try keeper.hello()
             if hello.daemonPID != 0 {
-                throw KeeperError(description: "a swiftlet daemon already runs on \(root) (pid \(hello.daemonPID))")
+                throw KeeperError("a swiftlet daemon already runs on \(root) (pid \(hello.daemonPID))")
             }
         } catch {
             throw Failure(description: "\(error)")

@@ -72,7 +72,15 @@ public enum PodDaemon {
             let server: DaemonServer
             do {
                 server = try DaemonServer(path: socketPath(root: root)) { request in
-                    await handle(request, controller: controller)
+                    let reply = await handle(request, controller: controller)
+                    // A daemon that `run` started for pods that never came to be has nothing to do.
+                    if options.exitWhenIdle, request.verb == .run, !reply.ok, await controller.podNames.isEmpty {
+                        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) {
+                            log("no pod to run; exiting")
+                            exit(0)
+                        }
+                    }
+                    return reply
                 }
             } catch {
                 fail("\(error)")
