@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Supervisor", targets: ["Supervisor"]),
         .executable(name: "swiftlet", targets: ["swiftlet"]),
         .executable(name: "swiftlet-runtime", targets: ["swiftlet-runtime"]),
+        .executable(name: "swiftlet-keeper", targets: ["swiftlet-keeper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -73,6 +74,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Holds containers, their exit statuses and their log pipes while the Swift daemon is down:
+        // a small single-threaded C program (epoll, signalfd), glibc only. Linked statically:
+        // swiftc, SwiftPM's linker, would otherwise add the Swift runtime (swiftrt.o and
+        // libswiftCore, libstdc++) to a program that uses none of it; static, it needs no
+        // toolchain libraries at run time and an upgrade can exec it from anywhere.
+        .executableTarget(
+            name: "swiftlet-keeper",
+            path: "Sources/swiftlet-keeper",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra"])],
+            linkerSettings: [.unsafeFlags(["-nostartfiles", "-static-executable"])]
+        ),
         // Runs many containers in one quiet process and reports leaked fds, mounts and cgroups.
         .executableTarget(name: "swiftlet-leakcheck", dependencies: ["ContainerRuntime"], path: "Tests/LeakCheck"),
         .testTarget(
@@ -86,6 +98,7 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "PodSpec"]),
         .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),
+        .testTarget(name: "KeeperTests", dependencies: ["Supervisor", "swiftlet-keeper"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "PodNetwork", "PodSpec", "swiftlet"]),
     ]
 )
