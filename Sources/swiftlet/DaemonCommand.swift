@@ -29,6 +29,8 @@ struct DaemonCommand: ParsableCommand {
     var exitWhenIdle = false
     @Option(name: .long, help: ArgumentHelp("Also serve the metrics over HTTP here (GET /metrics), for Prometheus to scrape.", valueName: "host:port"))
     var metricsAddress: String?
+    @Flag(name: .long, help: "Upgrade the root's swiftlet-keeper in place: it re-executes the swiftlet-keeper next to this swiftlet (same pid, so every container stays its child), then this returns.")
+    var upgradeKeeper = false
     @Flag(name: .customLong("serve"), help: .hidden)
     var serve = false
 
@@ -39,6 +41,7 @@ struct DaemonCommand: ParsableCommand {
             PodDaemon.serve(DaemonOptions(root: root, network: DaemonLauncher.settings(root: root, explicit: NetworkSettings()),
                                           exitWhenIdle: exitWhenIdle, metricsAddress: metricsAddress))
         }
+        if upgradeKeeper { return try Self.upgradeKeeper(root: root) }
         let settings = DaemonLauncher.settings(root: root, explicit: try network.settings())
         let started: (keeper: KeeperConnection, pid: Int32)
         do {
@@ -71,6 +74,31 @@ struct DaemonCommand: ParsableCommand {
             Foundation.exit(Self.waitForExit(of: pid, keeper: keeper.connection))
         }
         dispatchMain()
+    }
+
+    /// Asks the keeper to re-execute itself from the new binary and waits until it answers again.
+    private static func upgradeKeeper(root: String) throws {
+        let executable = Keeper.defaultExecutable()
+        do {
+            let before = try KeeperConnection.connect(root: root)
+            let pid = try before.hello().keeperPID
+            try before.upgrade(executable: executable)
+            before.close()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                if let after = try? KeeperConnection.connect(root: root), let hello = try? after.hello() {
+                    after.close()
+                    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? "?"
+                    guard hello.keeperPID == pid else { throw CLIError.error("the keeper answering now has pid \(hello.keeperPID), not \(pid)") }
+                    print("swiftlet-keeper (pid \(pid)) now runs \(exe)")
+                    return
+                }
+                usleep(20_000)
+            }
+            throw CLIError.error("swiftlet-keeper (pid \(pid)) did not answer after re-executing \(executable)")
+        } catch let error as KeeperError {
+            throw CLIError.error("\(error)")
+        }
     }
 
     /// The daemon's end, as the keeper reports it; if the keeper's connection goes (the keeper

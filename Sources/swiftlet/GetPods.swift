@@ -6,7 +6,7 @@ struct GetPods: ParsableCommand {
         commandName: "pods",
         abstract: "List pods: NAME READY STATUS RESTARTS AGE.",
         discussion: """
-            STATUS is the kubelet's reason (CrashLoopBackOff, Error, Completed, Terminating...). A pod whose supervisor has died shows Unknown, and in -o json phase Unknown with reason SupervisorLost.
+            STATUS is the kubelet's reason (CrashLoopBackOff, Error, Completed, Terminating...). A pod whose swiftlet-keeper (the process holding its containers) has died shows Unknown, and in -o json phase Unknown with reason SupervisorLost; while only the daemon is down, pods show their last status.
 
               swiftlet get pods
               swiftlet get pod kubia-liveness -o json

@@ -63,7 +63,7 @@ struct PodView {
     private mutating func markLost() {
         record.phase = "Unknown"
         record.reason = Self.supervisorLostReason
-        record.message = "the swiftlet supervisor (pid \(record.supervisorPID)) is not running"
+        record.message = "swiftlet-keeper (pid \(record.supervisorPID)), which held the pod's containers, is not running"
         for index in record.containers.indices { record.containers[index].ready = false }
         for index in record.conditions.indices where ["Ready", "ContainersReady"].contains(record.conditions[index].type) {
             record.conditions[index].status = "False"

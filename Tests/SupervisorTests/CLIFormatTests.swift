@@ -226,7 +226,7 @@ private func value(_ json: JSON, _ path: [Any]) -> Any? {
         let pod = PodJSON.object(lost)
         #expect(value(pod, ["status", "phase"]) as? String == "Unknown")
         #expect(value(pod, ["status", "reason"]) as? String == "SupervisorLost")
-        #expect(value(pod, ["status", "message"]) as? String == "the swiftlet supervisor (pid \(getpid())) is not running")
+        #expect(value(pod, ["status", "message"]) as? String == "swiftlet-keeper (pid \(getpid())), which held the pod's containers, is not running")
         #expect(value(pod, ["status", "containerStatuses", 0, "ready"]) as? Bool == false)
         #expect(PodTable.render([lost], wide: false, now: now).contains("0/1     Unknown"))
 
