@@ -38,8 +38,9 @@ static const char help[] =
     "  -h, --help         this text\n"
     "\n"
     "Files under R: keeper.lock (flock held for the keeper's life), keeper.pid, keeper.sock\n"
-    "(SOCK_SEQPACKET, 0600, root only), keeper.log (its messages), exits/<id> (\"<raw wait\n"
-    "status> <finished unix ns> <pid>\"), daemon.pid (while its daemon child lives).\n"
+    "(SOCK_SEQPACKET, 0600, root only), keeper.log (its messages; keeper.log.1 past 1 MiB),\n"
+    "exits/<id> (\"<raw wait status> <finished unix ns> <pid>\"), daemon.pid (while its\n"
+    "daemon child lives).\n"
     "\n"
     "Requests on keeper.sock, one datagram of NUL-terminated fields each, protocol 1:\n"
     "  hello 1 | daemon PATH ARGS... (+ stdin, stdout, stderr fds) | hold ID PID LOGPATH (+ 0 or\n"
@@ -141,6 +142,7 @@ static int signals(struct keeper *k, char *err, size_t errlen) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);  // a closed terminal must not end what holds the containers
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
@@ -162,7 +164,7 @@ static int setup(struct keeper *k, int state_fd, char *err, size_t errlen) {
         snprintf(err, errlen, "cannot create %s: %s", k->root, strerror(r < 0 ? -r : errno));
         return -1;
     }
-    k->log_fd = openat(k->root_fd, "keeper.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    klog_open(k);
     if (state_fd < 0 && take_lock(k, err, errlen) < 0) return -1;
     harden(k);
     if (signals(k, err, errlen) < 0) return -1;

@@ -37,6 +37,12 @@ final class KeeperUpgradeTests: XCTestCase {
         XCTAssertThrowsError(try c.upgrade(executable: "/nonexistent/swiftlet-keeper")) { error in
             XCTAssertEqual("\(error)", "cannot upgrade to \"/nonexistent/swiftlet-keeper\": No such file or directory")
         }
+        // An exec that fails after the reply: the keeper logs it and goes on, connections and all.
+        let garbage = s.script("not-a-keeper", "\u{7f}ELF, not really\n")
+        try c.upgrade(executable: garbage)
+        XCTAssertEqual(try c.hello().keeperPID, keeper)
+        XCTAssertTrue(s.keeperLog().contains("upgrade to \(garbage) failed: Exec format error; going on as before"), s.keeperLog())
+        XCTAssertEqual(try c.list().count, 2)
         let before = try c.stats()
         try c.upgrade(executable: KeeperSession.keeper)
         let linesAtUpgrade = Self.lineCount(log)
