@@ -162,6 +162,10 @@ int send_fields(int fd, const char *const *fields, size_t n);
 void upgrade(struct keeper *k, const char *path);
 int upgrade_restore(struct keeper *k, int state_fd, char *err, size_t errlen);
 
+// startup.c
+int keeper_setup(struct keeper *k, int state_fd, char *err, size_t errlen);
+int keeper_detach(const char *root);
+
 // main.c
 int keeper_holding(struct keeper *k);
 int epoll_watch(struct keeper *k, int fd, uint32_t events, uint64_t data);
