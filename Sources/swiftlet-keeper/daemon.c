@@ -11,17 +11,34 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
+// The kernel's struct sigaction (x86_64 and most others; glibc's own has a 128-byte mask).
+struct kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
+// Every disposition back to SIG_DFL: the keeper ignores SIGPIPE, and ignored signals survive
+// execve. Raw rt_sigaction, because glibc refuses its internal signals (32, 33), which a
+// starter of the keeper may have left ignored too.
+static void reset_signals(void) {
+    struct kernel_sigaction dfl = {0};
+    for (long s = 1; s <= 64; s++)
+        if (s != SIGKILL && s != SIGSTOP) syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof dfl.mask);
+    uint64_t none = 0;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+}
+
 // Between fork and execve: raw system calls only.
 static void __attribute__((noreturn)) child(char **argv, const int fds[3], int report) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);   // SIGPIPE was ignored; EINVAL is fine
+    reset_signals();
     // The received fds are >= 3 (0-2 are always open in the keeper), so no dup2 clobbers one.
     for (int i = 0; i < 3; i++)
         if (dup2(fds[i], i) < 0) goto fail;

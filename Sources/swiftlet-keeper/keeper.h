@@ -10,7 +10,8 @@
 //   keeper.lock    flock(LOCK_EX) for the keeper's life; also holds its pid (for the refusal)
 //   keeper.pid     its pid, decimal, no newline
 //   keeper.sock    SOCK_SEQPACKET listening socket, 0600; peers must be uid 0 or the keeper's euid
-//   keeper.log     its own messages, one line each: "<RFC 3339 UTC> <message>"
+//   keeper.log     its own messages, one line each: "<RFC 3339 UTC> <message>"; past 1 MiB
+//                  it becomes keeper.log.1
 //   exits/<id>     "<raw wait status> <finished unix ns> <pid>\n", fsync'd, kept until acked
 //   daemon.pid     the pid of the daemon child it started, while that child lives
 //
@@ -50,6 +51,7 @@
 #define KEEPER_RING 256               // reaped unknown children remembered for a late `hold`
 #define KEEPER_MAX_CONNS 256
 #define KEEPER_IDLE_MS 2000
+#define KEEPER_LOG_MAX (1 << 20)      // keeper.log is renamed to keeper.log.1 past this (R is often tmpfs)
 
 enum { STREAM_OUT = 0, STREAM_ERR = 1 };
 
@@ -87,6 +89,7 @@ struct keeper {
     const char *root;
     int64_t log_max;
     int root_fd, exits_fd, lock_fd, listen_fd, epoll_fd, signal_fd, log_fd;
+    int64_t log_size;      // of keeper.log
 
     struct entry **entries;
     size_t n_entries, cap_entries;
@@ -115,6 +118,7 @@ enum { TAG_LISTEN = 1, TAG_SIGNAL = 2, TAG_CONN = 3, TAG_OUT = 4, TAG_ERR = 5, T
 int64_t now_ns(void);
 int64_t mono_ms(void);
 void format_time(char out[32], int64_t ns);   // 2026-12-06T02:18:30.123456789Z
+void klog_open(struct keeper *k);
 void klog(struct keeper *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, int durable);
 const char *describe_status(int status, char *buf, size_t len);
@@ -157,6 +161,10 @@ int send_fields(int fd, const char *const *fields, size_t n);
 // upgrade.c: re-exec in place with the state in a memfd.
 void upgrade(struct keeper *k, const char *path);
 int upgrade_restore(struct keeper *k, int state_fd, char *err, size_t errlen);
+
+// startup.c
+int keeper_setup(struct keeper *k, int state_fd, char *err, size_t errlen);
+int keeper_detach(const char *root);
 
 // main.c
 int keeper_holding(struct keeper *k);

@@ -36,6 +36,12 @@ void format_time(char out[32], int64_t ns) {
     snprintf(out + n, 32 - n, ".%09" PRIu64 "Z", frac);
 }
 
+void klog_open(struct keeper *k) {
+    k->log_fd = openat(k->root_fd, "keeper.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    struct stat st;
+    k->log_size = k->log_fd >= 0 && fstat(k->log_fd, &st) == 0 ? st.st_size : 0;
+}
+
 // One line per message, written with one write(2) on an O_APPEND fd, so lines never interleave.
 void klog(struct keeper *k, const char *fmt, ...) {
     char line[1024];
@@ -51,6 +57,11 @@ void klog(struct keeper *k, const char *fmt, ...) {
     line[n++] = '\n';
     int fd = k->log_fd >= 0 ? k->log_fd : STDERR_FILENO;
     while (write(fd, line, n) < 0 && errno == EINTR) {}
+    if (k->log_fd < 0 || (k->log_size += (int64_t)n) < KEEPER_LOG_MAX) return;
+    // Bounded: one old file is kept.
+    renameat(k->root_fd, "keeper.log", k->root_fd, "keeper.log.1");
+    close(k->log_fd);
+    klog_open(k);
 }
 
 // Writes `name` in `dirfd` through a temporary name and rename(2), so a reader sees the old
