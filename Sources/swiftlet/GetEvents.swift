@@ -36,6 +36,13 @@ struct GetEvents: ParsableCommand {
             try StoreAccess.check(store)
             let pod = try object.map { value throws(CLIError) in try PodArguments.podName(value) }
             let node = NodeName.current
+            // Subscribed before the listing, so nothing falls between the two.
+            let stream = watch ? DaemonClient.connect(root: store.root) : nil
+            let streamed = EventQueue()
+            if let stream {
+                try? stream.streamEvents(pods: pod.map { [$0] }, onEvent: { name, event in streamed.push(name, event) },
+                                         onEnd: { streamed.end() })
+            }
             var events = Self.collect(store: store, pod: pod)
             if output == .json {
                 writeStdout((watch ? events.map { PodEvents.json($0, node: node) }
@@ -48,9 +55,19 @@ struct GetEvents: ParsableCommand {
             guard watch else { return }
             var seen = EventWatch(events)
             var headerPrinted = !events.isEmpty
+            var records: [String: PodRecord] = [:]
             while true {
-                usleep(500_000)
-                events = Self.collect(store: store, pod: pod)
+                // The daemon's stream says at once; without a daemon (or once it is gone) the
+                // records are read every half second.
+                if stream != nil, let batch = streamed.next() {
+                    events = batch.compactMap { name, stored in
+                        if records[name] == nil { records[name] = try? store.load(name) }
+                        return records[name].map { PodEvents.events([stored], of: $0)[0] }
+                    }
+                } else {
+                    usleep(500_000)
+                    events = Self.collect(store: store, pod: pod)
+                }
                 let changed = seen.update(events)
                 guard !changed.isEmpty else { continue }
                 if output == .json {
@@ -70,6 +87,36 @@ struct GetEvents: ParsableCommand {
             guard let record = try? store.load(name) else { return [] }
             return PodEvents.events(store.loadEvents(pod: name), of: record)
         }
+    }
+}
+
+/// Events the daemon streams, waiting for the main thread; nil from `next` once the stream ended.
+final class EventQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queued: [(String, StoredEvent)] = []
+    private var ended = false
+
+    func push(_ pod: String, _ event: StoredEvent) {
+        condition.withLock {
+            queued.append((pod, event))
+            condition.signal()
+        }
+    }
+
+    func end() {
+        condition.withLock {
+            ended = true
+            condition.signal()
+        }
+    }
+
+    func next() -> [(String, StoredEvent)]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queued.isEmpty && !ended { condition.wait() }
+        if queued.isEmpty { return nil }
+        defer { queued = [] }
+        return queued
     }
 }
 
