@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# run-demo.sh: the seed's story with swiftlet. Starts rootfs/demo/kubia-liveness-fast.yaml with a
-# detached supervisor, shows `get pods` while the liveness probe turns the pod unhealthy and the
-# container is killed and restarted, then `describe pod` (events as in the seed's notes), then
-# deletes the pod. The pod is on swiftlet's default CNI network in the host's own namespace, so
+# run-demo.sh: the seed's story with swiftlet. Starts rootfs/demo/kubia-liveness-fast.yaml (the
+# node daemon starts with it), shows `get pods` while the liveness probe turns the pod unhealthy
+# and the container is killed and restarted, kills the daemon with SIGKILL and starts a new one
+# (the pod runs on untouched: same container, same restart count), then `describe pod` (events
+# as in the seed's notes), then deletes the pod. The pod is on swiftlet's default CNI network in the host's own namespace, so
 # its IP answers `curl` from this shell; the same IP after every restart. State lives in a temp
 # dir removed at the end, and what the plugins left on the host (bridge, chains) is removed too.
 set -euo pipefail
@@ -16,6 +17,9 @@ SWIFTLET_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/swiftlet-demo.XXXXXX")
 mkdir -p "$SWIFTLET_ROOT/cni-conf"
 cleanup() {
   "$swiftlet" delete pod kubia-liveness --grace-period 1 >/dev/null 2>&1 || true
+  # The daemon the demo started itself stays until stopped; the keeper then leaves by itself.
+  [ -f "$SWIFTLET_ROOT/daemon.pid" ] && kill "$(cat "$SWIFTLET_ROOT/daemon.pid")" 2>/dev/null || true
+  for _ in $(seq 50); do [ -f "$SWIFTLET_ROOT/keeper.pid" ] || break; sleep 0.1; done
   if [ -f "$SWIFTLET_ROOT/host-before/ip_forward" ]; then
     "$here/host-network-cleanup.sh" restore "$SWIFTLET_ROOT/host-before"
   fi
@@ -39,11 +43,27 @@ ip=$(pod_ip)
 echo
 echo "demo: the pod's IP is $ip; from this shell:"
 step curl -s -m 2 "http://$ip:8080/"
-for i in 1 2 3 4 5; do
+for i in 1 2 3; do
   sleep 9
   step "$swiftlet" get pods -o wide
   step curl -s -m 2 "http://$ip:8080/" || true
   echo "(pod IP now: $(pod_ip))"
+done
+pid_of_kubia() {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["containers"][0].get("pid"))' "$SWIFTLET_ROOT/pods/kubia-liveness/pod.json"
+}
+echo
+echo "demo: the node daemon crashes (SIGKILL); swiftlet-keeper holds the container, its log and its exit:"
+echo "(container pid $(pid_of_kubia))"
+step kill -9 "$(cat "$SWIFTLET_ROOT/daemon.pid")"
+step "$swiftlet" get pods
+echo
+echo "demo: a new daemon takes the pod over: same container, same restart count, probes go on:"
+step "$swiftlet" daemon -d
+echo "(container pid $(pid_of_kubia))"
+for i in 1 2; do
+  sleep 9
+  step "$swiftlet" get pods -o wide
 done
 step "$swiftlet" describe pod kubia-liveness
 step "$swiftlet" logs kubia-liveness --previous
