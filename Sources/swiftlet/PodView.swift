@@ -25,7 +25,7 @@ struct PodView {
 
     static let supervisorLostReason = "SupervisorLost"
 
-    init(record: PodRecord, supervisorAlive: Bool, deleteRequest: DeleteRequest?, node: String) {
+    init(record: PodRecord, supervisorAlive: Bool, node: String) {
         self.record = record
         self.pod = try? PodFile.parse(record.manifest, file: record.sourceFile).first { $0.name == record.name }
         self.node = node
@@ -33,8 +33,6 @@ struct PodView {
         let podGrace = pod.map { Int($0.spec.terminationGracePeriodSeconds) } ?? 30
         if let started = record.deletionTimestamp {
             deletion = Deletion(requestedAt: started, graceSeconds: record.deletionGracePeriodSeconds ?? podGrace)
-        } else if let deleteRequest {
-            deletion = Deletion(requestedAt: deleteRequest.createdAt, graceSeconds: deleteRequest.graceSeconds ?? podGrace)
         }
         if supervisorLost { markLost() }
     }
@@ -54,8 +52,7 @@ struct PodView {
 
     init(record: PodRecord, store: PodStore) {
         let owner = ProcessIdentity(pid: record.supervisorPID, startTime: record.supervisorStartTime)
-        self.init(record: record, supervisorAlive: owner.isAlive,
-                  deleteRequest: DeleteRequest.read(store.deleteRequestPath(record.name)), node: NodeName.current)
+        self.init(record: record, supervisorAlive: owner.isAlive, node: NodeName.current)
     }
 
     /// The node controller's answer to a lost node, for a lost supervisor: phase Unknown with a
@@ -73,19 +70,6 @@ struct PodView {
     /// Every pod in the store, by name.
     static func loadAll(store: PodStore) -> [PodView] {
         store.loadAll().map { PodView(record: $0, store: store) }
-    }
-}
-
-/// The file `delete` writes: its time, and the grace period in it (empty: the pod's own).
-struct DeleteRequest: Equatable {
-    var createdAt: Date
-    var graceSeconds: Int?
-
-    static func read(_ path: String) -> DeleteRequest? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let created = attributes[.modificationDate] as? Date ?? Date()
-        return DeleteRequest(createdAt: created, graceSeconds: Int(text.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 }
 

@@ -54,8 +54,8 @@ private func record(_ containers: [ContainerRecord], phase: String = "Running", 
               sandboxPID: nil, sandboxStartTime: nil, network: network, deletionTimestamp: nil, deletionGracePeriodSeconds: nil)
 }
 
-private func view(_ r: PodRecord, alive: Bool = true, deleteRequest: DeleteRequest? = nil) -> PodView {
-    PodView(record: r, supervisorAlive: alive, deleteRequest: deleteRequest, node: "node1")
+private func view(_ r: PodRecord, alive: Bool = true) -> PodView {
+    PodView(record: r, supervisorAlive: alive, node: "node1")
 }
 
 private func columns(_ r: PodRecord, deleting: Bool = false, lost: Bool = false) -> PodStatusColumns {
@@ -235,13 +235,17 @@ private func value(_ json: JSON, _ path: [Any]) -> Any? {
     }
 
     @Test func aDeletionHasKubernetesDeletionFields() {
-        let deleting = view(restarted, deleteRequest: DeleteRequest(createdAt: at(170), graceSeconds: 5))
+        var asked = restarted
+        asked.deletionTimestamp = at(170)
+        asked.deletionGracePeriodSeconds = 5
+        let deleting = view(asked)
         let pod = PodJSON.object(deleting)
         // deletionTimestamp is when the grace period runs out, as in Kubernetes.
         #expect(value(pod, ["metadata", "deletionTimestamp"]) as? String == "2024-05-01T12:02:55Z")
         #expect(value(pod, ["metadata", "deletionGracePeriodSeconds"]) as? Int == 5)
-        // Without a grace period in the request, the pod's own applies.
-        let ownGrace = view(restarted, deleteRequest: DeleteRequest(createdAt: at(170), graceSeconds: nil))
+        // Without a grace period of its own, the pod's applies.
+        asked.deletionGracePeriodSeconds = nil
+        let ownGrace = view(asked)
         #expect(ownGrace.deletion?.graceSeconds == 30)
     }
 

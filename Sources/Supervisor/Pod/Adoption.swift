@@ -98,7 +98,7 @@ extension PodController {
             Task { await self.runContainer(pod: pod.name, container: c.name, from: start) }
         }
         refreshStatus(state)
-        if record.deletionTimestamp != nil || FileManager.default.fileExists(atPath: store.deleteRequestPath(pod.name)) {
+        if record.deletionTimestamp != nil {
             let grace = record.deletionGracePeriodSeconds.map(Int64.init)
             Task { await self.delete(pod: pod.name, graceSeconds: grace) }
         } else if !sandboxAlive {

@@ -161,12 +161,10 @@ public actor PodController {
         startBackgroundWork()
     }
 
-    /// The delete-request watcher (requests left while no daemon ran, or by an older CLI) and the
-    /// metrics file, once.
+    /// The metrics file, once.
     func startBackgroundWork() {
         guard !backgroundStarted else { return }
         backgroundStarted = true
-        Task { await self.watchDeleteRequests() }
         if let path = options.metricsPath { Task { await self.writeMetrics(to: path) } }
     }
 
@@ -583,20 +581,6 @@ public actor PodController {
     }
 
     // MARK: Deletion
-
-    /// `delete` from another terminal leaves a request file; this notices it.
-    private func watchDeleteRequests() async {
-        while !pods.isEmpty {
-            // Requests for pods of other supervisors are theirs to act on.
-            for name in store.deleteRequests() {
-                guard let pod = pods[name], !pod.deleting,
-                      let text = try? String(contentsOfFile: store.deleteRequestPath(name), encoding: .utf8) else { continue }
-                let grace = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
-                Task { await self.delete(pod: pod.name, graceSeconds: grace) }
-            }
-            try? await Task.sleep(for: .milliseconds(250))
-        }
-    }
 
     /// Stops the pod gracefully (its containers get SIGTERM, then SIGKILL after the grace
     /// period), removes its sandbox, cgroups, layers, logs and record.

@@ -11,7 +11,6 @@ import Glibc
 ///     <root>/pods/<name>/volumes/<v>/      emptyDir volumes (live as long as the pod)
 ///     <root>/pods/<name>/containers/<c>.json  the OCI config of container c
 ///     <root>/pods/<name>/etc-hosts, resolv.conf, hostname   bind-mounted into its containers
-///     <root>/delete-requests/<name>        written by `delete`: the supervisor stops the pod
 ///     <root>/netns/<sandbox>               a pod's network namespace, pinned by a bind mount
 ///     <root>/networks/<sandbox>.json       a sandbox's CNI attachment: config, args, result (for DEL)
 ///     <root>/cni/ipam/                     host-local's leases for swiftlet's default network
@@ -30,11 +29,6 @@ public struct PodStore: Sendable {
     public func volumeDir(_ pod: String, _ volume: String) -> String { podDir(pod) + "/volumes/" + volume }
     /// The OCI config a container's instances run with (exec uses its process settings).
     public func containerSpecPath(_ pod: String, _ container: String) -> String { podDir(pod) + "/containers/\(container).json" }
-    /// `delete` from another process asks the owning supervisor to stop the pod by creating this
-    /// file; its content is the grace period in seconds (empty: the pod's own). All requests share
-    /// one directory, so a supervisor notices them by listing it: one read however many pods it runs.
-    public var deleteRequestsDir: String { root + "/delete-requests" }
-    public func deleteRequestPath(_ pod: String) -> String { deleteRequestsDir + "/" + pod }
 
     private static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -50,32 +44,13 @@ public struct PodStore: Sendable {
 
     /// Creates the root (0700) and claims `name`: fails when a pod of that name exists.
     public func create(_ name: String) throws {
-        for dir in [root, podsDir, deleteRequestsDir] where mkdir(dir, 0o700) != 0 && errno != EEXIST {
+        for dir in [root, podsDir] where mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw SupervisorError("cannot create \(dir): \(Errno.current)")
         }
         if mkdir(podDir(name), 0o700) != 0 {
             if errno == EEXIST { throw SupervisorError("Error from server (AlreadyExists): pods \"\(name)\" already exists") }
             throw SupervisorError("cannot create \(podDir(name)): \(Errno.current)")
         }
-        // A request left by an earlier pod of this name (its deletion cut short) is not for this one.
-        unlink(deleteRequestPath(name))
-    }
-
-    /// Asks the supervisor that owns `name` to delete it; `graceSeconds` nil means the pod's own.
-    public func requestDeletion(_ name: String, graceSeconds: Int?) throws(SupervisorError) {
-        if mkdir(deleteRequestsDir, 0o700) != 0 && errno != EEXIST {
-            throw SupervisorError("cannot create \(deleteRequestsDir): \(Errno.current)")
-        }
-        let content = graceSeconds.map(String.init) ?? ""
-        guard FileManager.default.createFile(atPath: deleteRequestPath(name), contents: Data(content.utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw SupervisorError("cannot write \(deleteRequestPath(name)): \(Errno.current)")
-        }
-    }
-
-    /// Names of the pods whose deletion was asked for and not yet done.
-    public func deleteRequests() -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: deleteRequestsDir)) ?? []
     }
 
     /// The kubelet's per-pod files, bind-mounted at /etc/hosts, /etc/resolv.conf and /etc/hostname.
@@ -112,7 +87,6 @@ public struct PodStore: Sendable {
 
     public func remove(_ name: String) {
         try? FileManager.default.removeItem(atPath: podDir(name))
-        unlink(deleteRequestPath(name))
     }
 
     /// Writes a temporary file (0600), then renames it over `path`: readers see the old or the
