@@ -80,7 +80,8 @@ final class EventHub: @unchecked Sendable {
     private var streams: [Int32: Set<String>?] = [:]
 
     func add(_ fd: Int32, pods: [String]?) {
-        lock.withLock { streams[fd] = pods.map(Set.init) }
+        // updateValue: assigning a nil filter (every pod) through the subscript would remove the key.
+        lock.withLock { _ = streams.updateValue(pods.map(Set.init), forKey: fd) }
     }
 
     func remove(_ fd: Int32) {
