@@ -60,6 +60,9 @@ struct LogFollower {
     mutating func run() {
         var reader = LogFileReader(path: store.logPath(pod, container, instance: instance))
         var idle = 0
+        // The keeper appends to the file in the log directory: inotify wakes us as it writes, so
+        // a line shows at once; the 200 ms timeout keeps the record checks below going.
+        let changes = LogDirectoryWatch(store.logDir(pod, container))
         while true {
             let lines = reader.readLines()
             if !lines.isEmpty {
@@ -86,7 +89,31 @@ struct LogFollower {
                     continue
                 }
             }
-            usleep(200_000)
+            changes.wait(milliseconds: 200)
         }
+    }
+}
+
+/// Wakes a follower when anything in a log directory is written, created or renamed.
+final class LogDirectoryWatch {
+    private let fd: Int32
+
+    init(_ directory: String) {
+        fd = inotify_init1(Int32(IN_CLOEXEC))
+        if fd >= 0 { _ = inotify_add_watch(fd, directory, UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE)) }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Returns when something changed or after `milliseconds`.
+    func wait(milliseconds: Int32) {
+        guard fd >= 0 else {
+            usleep(useconds_t(milliseconds) * 1000)
+            return
+        }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, milliseconds) > 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        _ = read(fd, &buffer, buffer.count)
     }
 }
