@@ -63,18 +63,7 @@ struct LatencyHistogram: Sendable {
         }
     }
 
-    /// `"count": N, "p50_ms": …, "p99_ms": …, "max_ms": …, "buckets": [[upper_ms, n], …]` (the
-    /// inside of a JSON object). Percentiles and max cover everything since the start; the
-    /// non-empty buckets let a reader take percentiles of a window (the difference of two reads).
-    /// Read from $SWIFTLET_METRICS until the benchmarks read the Prometheus text instead.
-    var jsonFields: String {
-        func number(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "null" }
-        let filled = buckets.indices.filter { buckets[$0] > 0 }
-            .map { "[\(number(Double(Self.bounds[$0]) / 1e6)), \(buckets[$0])]" }
-        return "\"count\": \(count), \"p50_ms\": \(number(percentileMilliseconds(0.5))), "
-            + "\"p99_ms\": \(number(percentileMilliseconds(0.99))), \"max_ms\": \(number(longest.microseconds / 1000)), "
-            + "\"buckets\": [\(filled.joined(separator: ", "))]"
-    }
+
 }
 
 extension Duration {

@@ -21,9 +21,6 @@ struct SupervisorMetrics: Sendable {
     /// chain, unpin), as the supervisor's pool thread timed them.
     var networkAdd = LatencyHistogram()
     var networkDel = LatencyHistogram()
-    /// For the $SWIFTLET_METRICS JSON only (`json`), until the benchmarks read the text.
-    var probesFailed = 0
-    var probesByHandler: [String: Int] = [:]
     private var kubelet = KubeletProbeMetrics()
     private var handlerCounters: [String: Counter] = [:]
 
@@ -42,8 +39,6 @@ struct SupervisorMetrics: Sendable {
     mutating func probeFinished(_ duration: Duration, handler: String, result: ProbeResult, kind: ProbeType,
                                 pod: String, namespace: String, podUID: String, container: String) {
         probes.add(duration)
-        if !result.isSuccess { probesFailed += 1 }
-        probesByHandler[handler, default: 0] += 1
         handlerCounter(handler).increment()
         kubelet.record(KubeletProbeMetrics.Result(result), duration, kind: kind, pod: pod, namespace: namespace, podUID: podUID,
                        container: container, in: registry)
@@ -97,16 +92,5 @@ struct SupervisorMetrics: Sendable {
         out.histogram("swiftlet_network_teardown_seconds", help: "Pod networks torn down: CNI DEL chain, netns unpinned.",
                       networkDel)
         return String(decoding: out.bytes, as: UTF8.self)
-    }
-
-    /// The $SWIFTLET_METRICS file's content (the benchmarks' until they read the text).
-    var json: String {
-        let handlers = probesByHandler.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
-        return """
-            {"probes": {\(probes.jsonFields), "failed": \(probesFailed), "by_handler": {\(handlers)}},
-             "restarts": {\(restarts.jsonFields)},
-             "network_add": {\(networkAdd.jsonFields)}, "network_del": {\(networkDel.jsonFields)}}
-
-            """
     }
 }

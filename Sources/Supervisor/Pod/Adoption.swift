@@ -51,7 +51,6 @@ extension PodController {
         }
         notes += await removeUnclaimed(entries, claimed: claimed)
         scheduleProbes()
-        startBackgroundWork()
         return notes
     }
 

@@ -12,15 +12,12 @@ public struct SupervisorOptions: Sendable {
     public var store: PodStore
     public var backoffInitial: Duration = .seconds(10)
     public var backoffMax: Duration = .seconds(300)
-    /// Where to write probe and restart latencies every 2 s (nil: nowhere).
-    public var metricsPath: String?
     public var network: NetworkOptions
     public init(store: PodStore, backoffInitial: Duration = .seconds(10), backoffMax: Duration = .seconds(300),
-                metricsPath: String? = nil, network: NetworkOptions = NetworkOptions()) {
+                network: NetworkOptions = NetworkOptions()) {
         self.store = store
         self.backoffInitial = backoffInitial
         self.backoffMax = backoffMax
-        self.metricsPath = metricsPath
         self.network = network
     }
 }
@@ -46,7 +43,6 @@ public actor PodController {
     var networkers: [String: PodNetworker] = [:]
     /// Kept attachments of pods that are gone are released once, before the first pod starts.
     var reconciled = false
-    var backgroundStarted = false
     var probes = ProbeManager()
     var pods: [String: PodState] = [:]
     /// The probe loop's next run, and when: replaced when something must run earlier.
@@ -158,15 +154,9 @@ public actor PodController {
             }
         }
         scheduleProbes()
-        startBackgroundWork()
     }
 
-    /// The metrics file, once.
-    func startBackgroundWork() {
-        guard !backgroundStarted else { return }
-        backgroundStarted = true
-        if let path = options.metricsPath { Task { await self.writeMetrics(to: path) } }
-    }
+
 
     /// The network for `options`: the daemon's own when nil or the same; a new conf dir is read
     /// once for each set of options a `run` names.
@@ -606,14 +596,7 @@ public actor PodController {
             store.remove(name)
         }
         pods[name] = nil
-        if pods.isEmpty {
-            // The last figures (this deletion's included) before a detached supervisor exits.
-            if let path = options.metricsPath {
-                let json = metrics.json
-                await disk.run { try? PodStore.writeAtomically(Data(json.utf8), to: path) }
-            }
-            onEmpty?()
-        }
+        if pods.isEmpty { onEmpty?() }
     }
 
     /// The probes' cached handle on the pod's namespace, then CNI DEL while the namespace is still

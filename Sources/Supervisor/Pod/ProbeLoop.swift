@@ -79,16 +79,6 @@ extension PodController {
         }
         scheduleProbes()
     }
-
-    /// With $SWIFTLET_METRICS set, probe and restart latencies are written there every 2 s
-    /// (the scripts in Benchmarks/ read them).
-    func writeMetrics(to path: String) async {
-        while !pods.isEmpty {
-            let json = metrics.json
-            disk.write(path) { Data(json.utf8) }
-            try? await Task.sleep(for: .seconds(2))
-        }
-    }
 }
 
 extension ProbeTarget {
