@@ -194,14 +194,16 @@ final class PodNetworker: Sendable {
     /// At start-up: DEL every kept attachment whose pod no longer exists (its supervisor was
     /// killed, or a DEL failed), and unpin namespaces nothing refers to. A pod that exists but
     /// whose supervisor died is left to `delete`.
-    func reconcile() async -> [String] {
-        (try? await pool.run { [self] in self.reconcileNow() }) ?? []
+    func reconcile(leftoversOnly: Bool = false) async -> [String] {
+        (try? await pool.run { [self] in self.reconcileNow(leftoversOnly: leftoversOnly) }) ?? []
     }
 
-    private func reconcileNow() -> [String] {
+    /// `leftoversOnly`: nothing else works on the root (a daemon starting), so an attachment
+    /// whose pod has no record yet, or a pin without an attachment, is a leftover whatever its age.
+    private func reconcileNow(leftoversOnly: Bool) -> [String] {
         var notes: [String] = []
         let attachments = AttachmentStore(dir: store.attachmentsDir).all()
-        for attachment in attachments where !podHolds(attachment) {
+        for attachment in attachments where !podHolds(attachment, creationInProgress: !leftoversOnly) {
             do {
                 try client.del(attachment)
                 NetnsPin.unpin(attachment.netns)
@@ -216,7 +218,7 @@ final class PodNetworker: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: store.netnsDir)) ?? [] where !kept.contains(name) {
             let path = store.netnsPath(sandbox: name)
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
-            if let modified, Date().timeIntervalSince(modified) > 60 {
+            if let modified, leftoversOnly || Date().timeIntervalSince(modified) > 60 {
                 NetnsPin.unpin(path)
                 notes.append("removed the pinned network namespace \(path), which no attachment names")
             }
@@ -226,9 +228,9 @@ final class PodNetworker: Sendable {
 
     /// True while the attachment's pod exists: its directory is there and its record (once
     /// written) names this sandbox.
-    private func podHolds(_ attachment: Attachment) -> Bool {
+    private func podHolds(_ attachment: Attachment, creationInProgress: Bool) -> Bool {
         guard FileManager.default.fileExists(atPath: store.podDir(attachment.podName)) else { return false }
-        guard let record = try? store.load(attachment.podName) else { return true }   // being created
+        guard let record = try? store.load(attachment.podName) else { return creationInProgress }
         if record.uid != attachment.podUID { return false }
         return record.network.map { $0.sandboxID == attachment.sandboxID } ?? true
     }

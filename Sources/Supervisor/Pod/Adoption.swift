@@ -21,10 +21,6 @@ extension PodController {
     /// Takes over every pod of the root; returns notes for the daemon's log.
     public func adoptAll() async -> [String] {
         var notes: [String] = []
-        if !reconciled {
-            reconciled = true
-            notes += await networker.reconcile()
-        }
         let entries: [String: KeeperEntry]
         do {
             entries = Dictionary(try keeper.list().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -32,17 +28,23 @@ extension PodController {
             return ["cannot list what swiftlet-keeper holds: \(error); no pod taken over"]
         }
         var claimed: Set<String> = []
+        // Pods whose creation was cut short before their first record: nothing ran yet but
+        // their sandbox (the keeper holds it; removed below as unclaimed) and maybe a network.
+        for name in store.names() where pods[name] == nil && (try? store.load(name)) == nil {
+            store.remove(name)
+            notes.append("pod \"\(name)\": removed: it has no record (its creation was cut short)")
+        }
+        // Then the networks of pods that are gone. No other daemon works on this root now, so
+        // a half-made attachment or pin is a leftover, however young.
+        if !reconciled {
+            reconciled = true
+            notes += await networker.reconcile(leftoversOnly: true)
+        }
         let names = store.names().filter { pods[$0] == nil }
         // Pods that arrive together get the kubelet's start jitter for their first probes.
         probes.start = names.count > 1 ? clock.now : nil
         for name in names {
-            guard let record = try? store.load(name) else {
-                // The daemon died while creating it, before its first record: nothing ran yet
-                // but its sandbox, which the keeper holds and nobody claims (removed below).
-                store.remove(name)
-                notes.append("pod \"\(name)\": removed: it has no record (its creation was cut short)")
-                continue
-            }
+            guard let record = try? store.load(name) else { continue }
             do {
                 try adopt(record, entries: entries, claimed: &claimed)
             } catch {
