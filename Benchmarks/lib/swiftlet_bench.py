@@ -90,6 +90,17 @@ def window_ms(s0, s1, name, ps=(0.5, 0.99)):
     return [None if (v := percentile(b, p)) is None else v * 1000 for p in ps]
 
 
+def window_buckets_ms(s0, s1, name):
+    """[(lower bound, upper bound, count)] in ms of the buckets that gained between s0 and s1."""
+    b = window(buckets(s0, name), buckets(s1, name))
+    out, below, lower = [], 0, 0.0
+    for le, c in b:
+        if c > below:
+            out.append((lower * 1000, le * 1000, c - below))
+        below, lower = c, le
+    return out
+
+
 def window_max_ms(s0, s1, name):
     """The bound (ms) of the highest bucket that gained between s0 and s1: the longest is at most this."""
     b = window(buckets(s0, name), buckets(s1, name))
