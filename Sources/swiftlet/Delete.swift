@@ -48,21 +48,15 @@ struct Delete: ParsableCommand {
             let grace: Int? = gracePeriod < 0 ? nil : max(gracePeriod, 1)
             var failures: [String] = []
             var pending: [PodDeletion] = []
-            let daemon = DaemonClient.connect(root: store.root)
             for name in names {
                 do {
-                    pending.append(try PodDeletion.start(name, store: store, graceSeconds: grace, daemonRuns: daemon != nil))
+                    pending.append(try PodDeletion.start(name, store: store, graceSeconds: grace))
                     writeStdout("pod \"\(name)\" deleted\n")
                 } catch let error as CLIError {
                     failures.append(error.description)
                 }
             }
-            if let daemon, !pending.isEmpty {
-                // The reply comes once they are gone; the wait below then only confirms it (or
-                // cleans up after a daemon that died meanwhile).
-                _ = try? daemon.request(DaemonRequest(verb: .delete, pods: pending.map(\.name), graceSeconds: grace))
-            }
-            failures += PodDeletion.waitForAll(pending, store: store)
+            failures += PodDeletion.run(pending, store: store, graceSeconds: grace)
             if !failures.isEmpty { throw CLIError(failures.joined(separator: "\n")) }
         }
     }

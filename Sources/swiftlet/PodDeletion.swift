@@ -8,50 +8,69 @@ struct PodDeletion {
     let uid: String
     let deadline: Date
 
-    /// Cleans up at once when no daemon runs (`daemonRuns` false); the caller asks the daemon
-    /// otherwise.
-    static func start(_ name: String, store: PodStore, graceSeconds: Int?, daemonRuns: Bool) throws(CLIError) -> PodDeletion {
+    /// The pod as it is now (a missing one is kubectl's NotFound).
+    static func start(_ name: String, store: PodStore, graceSeconds: Int?) throws(CLIError) -> PodDeletion {
         let view = try PodView.load(name, store: store)
         let podGrace = view.pod.map { Int($0.spec.terminationGracePeriodSeconds) } ?? 30
-        let deletion = PodDeletion(name: name, uid: view.record.uid,
-                                   deadline: Date().addingTimeInterval(TimeInterval((graceSeconds ?? podGrace) + 30)))
-        if !daemonRuns {
-            try PodCleanup.run(view.record, store: store)
-        }
-        return deletion
+        return PodDeletion(name: name, uid: view.record.uid,
+                           deadline: Date().addingTimeInterval(TimeInterval((graceSeconds ?? podGrace) + 30)))
     }
 
-    /// Waits until every pod's directory is gone; errors for those that did not go in time. A
-    /// daemon that dies meanwhile leaves the cleanup to us. Many pods at once take longer:
-    /// each one's network is torn down by plugins (about 0.1 s a pod, a few at a time), so the
-    /// deadlines grow by 0.1 s for each pod deleted together.
-    static func waitForAll(_ deletions: [PodDeletion], store: PodStore) -> [String] {
+    /// Deletes every pod and waits until each one's directory is gone; errors for those that
+    /// did not go in time. The daemon does it when one serves; with none, this process does it
+    /// under the root lock, so a daemon starting meanwhile waits instead of taking over pods
+    /// being torn down. A daemon that dies mid-way is replaced by the next one (which finishes
+    /// what its record says) or by this process. Many pods at once take longer: each one's
+    /// network is torn down by plugins (about 0.1 s a pod, a few at a time), so the deadlines
+    /// grow by 0.1 s for each pod deleted together.
+    static func run(_ deletions: [PodDeletion], store: PodStore, graceSeconds: Int?) -> [String] {
         let allowance = 0.1 * Double(deletions.count)
         var pending = deletions.map { d in
             PodDeletion(name: d.name, uid: d.uid, deadline: d.deadline.addingTimeInterval(allowance))
         }
         var failures: [String] = []
+        var askedDaemon: Int32?
         while !pending.isEmpty {
-            pending = pending.filter { $0.stillPending(store: store, failures: &failures) }
-            if !pending.isEmpty { usleep(100_000) }
+            pending = pending.filter { $0.stillPending(store: store) }
+            if pending.isEmpty { break }
+            if let daemon = DaemonClient.connect(root: store.root),
+               let hello = try? daemon.request(DaemonRequest(verb: .hello)), let pid = hello.pid {
+                // Once per daemon: the reply comes when they are gone, or never if it dies.
+                if askedDaemon != pid {
+                    askedDaemon = pid
+                    _ = try? daemon.request(DaemonRequest(verb: .delete, pods: pending.map(\.name), graceSeconds: graceSeconds))
+                    continue
+                }
+            } else if let lock = RootLock.acquire(root: store.root, wait: false) {
+                for deletion in pending {
+                    guard let record = try? store.load(deletion.name) else {
+                        store.remove(deletion.name)   // its creation was cut short: nothing ran
+                        continue
+                    }
+                    guard record.uid == deletion.uid else { continue }
+                    do { try PodCleanup.run(record, store: store) } catch { failures.append(error.description) }
+                }
+                RootLock.release(lock)
+                pending = pending.filter { $0.stillPending(store: store) }
+                if !pending.isEmpty { continue }
+                break
+            }
+            // A daemon that is starting (it holds the lock and does not serve yet), or one
+            // busy with the deletion: look again shortly.
+            pending = pending.filter { d in
+                guard Date() > d.deadline else { return true }
+                failures.append("error: timed out waiting for the condition on pods/\(d.name)")
+                return false
+            }
+            usleep(100_000)
         }
         return failures
     }
 
-    private func stillPending(store: PodStore, failures: inout [String]) -> Bool {
+    /// The directory is there and still this pod's (pod.json goes a moment before the directory).
+    private func stillPending(store: PodStore) -> Bool {
         guard FileManager.default.fileExists(atPath: store.podDir(name)) else { return false }
-        // pod.json goes a moment before the directory: no record then means "being removed".
-        if let record = try? store.load(name) {
-            if record.uid != uid { return false }   // gone, and a new pod took the name
-            if DaemonClient.connect(root: store.root) == nil {
-                do { try PodCleanup.run(record, store: store) } catch { failures.append(error.description) }
-                return false
-            }
-        }
-        if Date() > deadline {
-            failures.append("error: timed out waiting for the condition on pods/\(name)")
-            return false
-        }
+        if let record = try? store.load(name), record.uid != uid { return false }   // a new pod took the name
         return true
     }
 }

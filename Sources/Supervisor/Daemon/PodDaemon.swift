@@ -46,6 +46,8 @@ public enum PodDaemon {
         } catch {
             fail("cannot reach swiftlet-keeper on \(root): \(error)")
         }
+        // A `delete` cleaning up by itself (no daemon was running) finishes first.
+        guard RootLock.acquire(root: root, wait: true) != nil else { fail("cannot lock \(RootLock.path(root: root))") }
         _ = OpenFileLimit.raiseToHard()
         try? PodStore.writeAtomically(DaemonWire.line(options.network), to: settingsPath(root: root))
         let controller: PodController

@@ -2,6 +2,7 @@ import ContainerRuntime
 import Foundation
 import PodNetwork
 import PodSpec
+import Synchronization
 
 /// Gives each pod sandbox its network, as containerd's CRI plugin does: pins the sandbox's
 /// network namespace, runs the CNI chain (ADD once per sandbox, before any container starts;
@@ -13,6 +14,8 @@ import PodSpec
 /// sandbox never has two operations at once: the controller adds before any container starts and
 /// deletes after the last one is gone.
 final class PodNetworker: Sendable {
+    private let firstAdd = NSLock()
+    private let chainsMade = Mutex(false)
     let options: NetworkOptions
     let store: PodStore
     /// nil with `--network none`.
@@ -69,6 +72,20 @@ final class PodNetworker: Sendable {
         }
     }
 
+    /// The first ADD on a network runs alone: the plugins create their iptables chains on first
+    /// use, and concurrent first ADDs race to (firewall: `iptables -N CNI-FORWARD`: "Chain
+    /// already exists", containernetworking/plugins#335, still in Debian's 1.1.1). Later ADDs
+    /// find the chains made and run side by side.
+    private func firstAddAlone<T>(_ add: () throws -> T) throws -> T {
+        if chainsMade.withLock({ $0 }) { return try add() }
+        firstAdd.lock()
+        defer { firstAdd.unlock() }
+        if chainsMade.withLock({ $0 }) { return try add() }
+        let result = try add()
+        chainsMade.withLock { $0 = true }
+        return result
+    }
+
     private func attachNow(_ pod: Pod, uid: String, sandboxPID: Int32) throws -> Attached {
         let sandboxID = Self.newSandboxID()
         let claims = Self.hostPortClaims(pod)
@@ -86,7 +103,7 @@ final class PodNetworker: Sendable {
                                             podNamespace: pod.metadata.namespace, podUID: uid,
                                             portMappings: Self.portMappings(pod))
             let attachment: Attachment
-            do { attachment = try client.add(request, network: network) } catch {
+            do { attachment = try firstAddAlone { try client.add(request, network: network) } } catch {
                 NetnsPin.unpin(path)
                 throw SupervisorError("\(error)")
             }

@@ -27,6 +27,7 @@ extension PodController {
         } catch {
             return ["cannot list what swiftlet-keeper holds: \(error); no pod taken over"]
         }
+        notes += killUnheldChildren(held: Set(entries.values.filter { $0.exit == nil }.map(\.pid)))
         var claimed: Set<String> = []
         // Pods whose creation was cut short before their first record: nothing ran yet but
         // their sandbox (the keeper holds it; removed below as unclaimed) and maybe a network.
@@ -146,6 +147,22 @@ extension PodController {
             if case .terminated(let t)? = c.lastState { return .exited(code: t.exitCode) }
             return .exited(code: 128)
         }
+    }
+
+    /// Every child of the keeper is the daemon or a process the keeper holds. Any other was
+    /// cloned by a daemon that died before handing it over (a sandbox or a container between its
+    /// clone and `hold`): nobody would ever follow or reap it, so it is killed (by pid: it is the
+    /// keeper's child, so the pid is its own until the keeper reaps it). Runs before anything of
+    /// this daemon's is cloned.
+    private func killUnheldChildren(held: Set<Int32>) -> [String] {
+        let keeper = supervisorPID
+        guard let text = try? String(contentsOfFile: "/proc/\(keeper)/task/\(keeper)/children", encoding: .utf8) else { return [] }
+        var notes: [String] = []
+        for pid in text.split(separator: " ").compactMap({ Int32($0) }) where pid != getpid() && !held.contains(pid) {
+            Glibc.kill(pid, SIGKILL)
+            notes.append("pid \(pid), a child of the keeper that no one held (its daemon died before handing it over): killed")
+        }
+        return notes
     }
 
     /// What the keeper holds that no pod claims (a pod deleted while no daemon ran, a sandbox or

@@ -544,6 +544,14 @@ public actor PodController {
         save(pod)
     }
 
+    /// Writes the record and waits until it is on disk.
+    func saveNow(_ pod: PodState) async {
+        pod.syncBookkeeping()
+        let record = pod.record
+        pod.savedRecord = record
+        await disk.run { [store] in try? PodStore.writeAtomically(PodStore.encode(record), to: store.recordPath(record.name)) }
+    }
+
     /// Writes the record when it changed: most probe results change nothing a reader sees.
     func save(_ pod: PodState) {
         pod.syncBookkeeping()
@@ -581,7 +589,9 @@ public actor PodController {
         pod.record.deletionGracePeriodSeconds = Int(graceSeconds ?? pod.pod.spec.terminationGracePeriodSeconds)
         apply(probes.podDeleting(name), pod)
         scheduleProbes()
-        save(pod)
+        // On disk before anything is stopped: a daemon killed from here on leaves a record that
+        // tells the next one to finish the deletion.
+        await saveNow(pod)
         for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
             kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))
         }
