@@ -455,6 +455,42 @@ struct DaemonE2ETests {
         trace.expectCleanEnd()
     }
 
+    /// `swiftlet daemon --upgrade-keeper` with a second build of the keeper: the keeper
+    /// re-executes it in place (same pid), every container stays its child and keeps running,
+    /// and an exit after the upgrade is still reported exactly.
+    @Test func keeperUpgradeRestartsNothing() throws {
+        let s = E2ESession()
+        let prefix = s.podPrefix("kup")
+        let trace = SessionTrace(s, prefix: prefix)
+        let www = s.webRoot(files: ["healthz": "ok\n"])
+        let dir = s.dir + "/second-build"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for binary in ["swiftlet", "swiftlet-keeper"] {
+            let built = (E2ESession.swiftlet as NSString).deletingLastPathComponent + "/" + binary
+            try FileManager.default.copyItem(atPath: built, toPath: dir + "/" + binary)
+        }
+        let web = "\(prefix)-web", exiting = "\(prefix)-exit"
+        let pods = [DaemonPods.web(web, www: www),
+                    DaemonPods.script(exiting, "sleep 4; exit 3", restartPolicy: "Never")]
+        guard s.runDetached(NetworkPods.file(pods)) else { return trace.expectCleanEnd() }
+        #expect(s.eventually(20) { Self.runningAndReady(s.allPods()[web]) })
+        trace.note()
+        let keeper = s.keeperPID
+        let before = s.snapshot(web)
+        guard let child = s.spawn(executable: dir + "/swiftlet", ["daemon", "--upgrade-keeper"]) else { return trace.expectCleanEnd() }
+        let r = s.wait(child, timeout: 30)
+        #expect(r.status == 0, "\(r)")
+        #expect(s.keeperPID == keeper, "same keeper pid")
+        #expect(keeper.flatMap { Proc.exe($0) } == dir + "/swiftlet-keeper", "runs \(keeper.flatMap { Proc.exe($0) } ?? "-")")
+        #expect(s.snapshot(web) == before, "nothing restarted")
+        // The Never pod exits 3 after the upgrade: its status still comes exact, from the new binary.
+        #expect(s.eventually(20) { s.phase(exiting) == "Failed" })
+        let terminated = (s.containerStatus(exiting)?["state"] as? [String: Any])?["terminated"] as? [String: Any]
+        #expect(terminated?["exitCode"] as? Int == 3, "\(String(describing: terminated))")
+        #expect(Self.runningAndReady(s.allPods()[web]) && s.restarts(web) == 0)
+        trace.expectCleanEnd()
+    }
+
     // MARK: Helpers
 
     /// phase Running, condition Ready True, the container ready.
