@@ -491,6 +491,32 @@ struct DaemonE2ETests {
         trace.expectCleanEnd()
     }
 
+    /// The daemon's metrics in the Prometheus text format, the kubelet's names first: on its
+    /// socket (`swiftlet metrics`) and over HTTP with `--metrics-address` (loopback of the
+    /// session's own network namespace).
+    @Test func metricsOnTheSocketAndOverHTTP() throws {
+        let s = E2ESession()
+        let prefix = s.podPrefix("met")
+        let trace = SessionTrace(s, prefix: prefix)
+        let www = s.webRoot(files: ["healthz": "ok\n"])
+        let web = "\(prefix)-web"
+        let started = s.run(["daemon", "-d", "--metrics-address", "127.0.0.1:19101", "--cni-conf-dir", s.cniConfDir], timeout: 60)
+        #expect(started.status == 0, "\(started)")
+        guard s.runDetached(DaemonPods.web(web, www: www)) else { return trace.expectCleanEnd() }
+        #expect(s.eventually(20) { Self.runningAndReady(s.allPods()[web]) })
+        let probes = #"prober_probe_total{probe_type="Liveness",result="successful",container="c",pod="\#(web)",namespace="default""#
+        #expect(s.eventually(10) { s.run(["metrics"]).out.contains(probes) }, "\(s.run(["metrics"]).out.prefix(2000))")
+        let socket = s.run(["metrics"]).out
+        for family in ["# TYPE prober_probe_total counter", "# TYPE prober_probe_duration_seconds histogram",
+                       "# TYPE swiftlet_restart_latency_seconds histogram", "swiftlet_pods{phase=\"Running\"} 1"] {
+            #expect(socket.contains(family), "\(family)")
+        }
+        let http = s.inNetns(["curl", "-s", "-i", "http://127.0.0.1:19101/metrics"])
+        #expect(http.out.hasPrefix("HTTP/1.1 200"), "\(http.out.prefix(300))")
+        #expect(http.out.contains("text/plain; version=0.0.4") && http.out.contains(probes), "\(http.out.prefix(300))")
+        trace.expectCleanEnd()
+    }
+
     // MARK: Helpers
 
     /// phase Running, condition Ready True, the container ready.
