@@ -95,7 +95,7 @@ pid_t daemon_start(struct keeper *k, char **argv, const int fds[3], char *err, s
     k->daemon_pid = pid;
     char text[16];
     int len = snprintf(text, sizeof text, "%d", (int)pid);
-    int r = write_file_atomic(k->root_fd, "daemon.pid", text, (size_t)len, 0);
+    int r = write_file_atomic(k->root_fd, "daemon.pid", text, (size_t)len);
     if (r < 0) klog(k, "cannot write daemon.pid: %s", strerror(-r));
     klog(k, "started the daemon %s (pid %d)", argv[0], (int)pid);
     return pid;

@@ -66,14 +66,17 @@ void entry_close_pipe(struct keeper *k, struct entry *e, int stream) {
     }
 }
 
-// The process is gone: what its pipes hold now goes to the log first, then the record is made
-// durable, then the subscriber hears of it.
+// The process is gone: what its pipes hold now goes to the log first, then the record is
+// written, then the subscriber hears of it. The record is renamed into place but not fsync'd:
+// it must outlive the keeper's process (the page cache does), while a crash of the machine ends
+// every container with it, so there is no exit to restore then; and an fsync here sat on every
+// restart's path (tens of ms on a busy disk; the state root is tmpfs on most hosts anyway).
 void entry_exited(struct keeper *k, struct entry *e, int status, int64_t finished_ns) {
     logs_drain(k, e, STREAM_OUT, 1);
     logs_drain(k, e, STREAM_ERR, 1);
     char rec[96];
     int n = snprintf(rec, sizeof rec, "%d %" PRId64 " %d\n", status, finished_ns, (int)e->pid);
-    int r = write_file_atomic(k->exits_fd, e->id, rec, (size_t)n, 1);
+    int r = write_file_atomic(k->exits_fd, e->id, rec, (size_t)n);
     char what[96];
     if (r < 0)
         klog(k, "cannot write exits/%s: %s (the exit is kept in memory only)", e->id, strerror(-r));

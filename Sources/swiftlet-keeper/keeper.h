@@ -12,7 +12,7 @@
 //   keeper.sock    SOCK_SEQPACKET listening socket, 0600; peers must be uid 0 or the keeper's euid
 //   keeper.log     its own messages, one line each: "<RFC 3339 UTC> <message>"; past 1 MiB
 //                  it becomes keeper.log.1
-//   exits/<id>     "<raw wait status> <finished unix ns> <pid>\n", fsync'd, kept until acked
+//   exits/<id>     "<raw wait status> <finished unix ns> <pid>\n", renamed into place, kept until acked
 //   daemon.pid     the pid of the daemon child it started, while that child lives
 //
 // Protocol (version 1). A message is one SEQPACKET datagram of NUL-terminated fields, field 1
@@ -120,7 +120,7 @@ int64_t mono_ms(void);
 void format_time(char out[32], int64_t ns);   // 2026-12-06T02:18:30.123456789Z
 void klog_open(struct keeper *k);
 void klog(struct keeper *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, int durable);
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len);
 const char *describe_status(int status, char *buf, size_t len);
 int set_cloexec(int fd, int on);
 void *xrealloc_array(void *p, size_t *cap, size_t need, size_t size);

@@ -65,9 +65,8 @@ void klog(struct keeper *k, const char *fmt, ...) {
 }
 
 // Writes `name` in `dirfd` through a temporary name and rename(2), so a reader sees the old
-// file or the new one. `durable`: fsync the file and the directory (exit records must survive
-// a crash of the machine's power as well as of the keeper).
-int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, int durable) {
+// file or the new one, also after a crash of the keeper.
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t len) {
     char tmp[KEEPER_MAX_ID + 16];
     // '~' is not allowed in ids, so the temporary name never collides with a record.
     if (snprintf(tmp, sizeof tmp, "%s.tmp~", name) >= (int)sizeof tmp) return -ENAMETOOLONG;
@@ -85,19 +84,12 @@ int write_file_atomic(int dirfd, const char *name, const char *data, size_t len,
         }
         off += (size_t)w;
     }
-    if (durable && fsync(fd) < 0) {
-        int e = errno;
-        close(fd);
-        unlinkat(dirfd, tmp, 0);
-        return -e;
-    }
     close(fd);
     if (renameat(dirfd, tmp, dirfd, name) < 0) {
         int e = errno;
         unlinkat(dirfd, tmp, 0);
         return -e;
     }
-    if (durable) fsync(dirfd);
     return 0;
 }
 

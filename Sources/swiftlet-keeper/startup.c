@@ -143,7 +143,7 @@ int keeper_setup(struct keeper *k, int state_fd, char *err, size_t errlen) {
     }
     char pid[16];
     int n = snprintf(pid, sizeof pid, "%d", (int)getpid());
-    r = write_file_atomic(k->root_fd, "keeper.pid", pid, (size_t)n, 0);
+    r = write_file_atomic(k->root_fd, "keeper.pid", pid, (size_t)n);
     if (r < 0) {
         snprintf(err, errlen, "cannot write %s/keeper.pid: %s", k->root, strerror(-r));
         return -1;
