@@ -60,12 +60,7 @@ struct Run: ParsableCommand {
             throw CLIError.error("Error from server (AlreadyExists): pods \"\(p.name)\" already exists")
         }
         let settings = try network.settings()
-        let client: DaemonClient
-        do { client = try DaemonLauncher.connectOrStart(root: root, network: settings) } catch {
-            throw CLIError.error("\(error)")
-        }
         let names = pods.map(\.name)
-        if !detach { try streamEvents(of: names) }
         let request = DaemonRequest(
             verb: .run, file: path,
             images: Dictionary(uniqueKeysWithValues: pods.map { p in
@@ -74,8 +69,24 @@ struct Run: ParsableCommand {
             backoffInitialNanoseconds: Self.duration(backoffInitial).map(nanosecondsOf),
             backoffMaxNanoseconds: Self.duration(backoffMax).map(nanosecondsOf),
             network: settings.isEmpty ? nil : DaemonLauncher.settings(root: root, explicit: settings))
-        let reply: DaemonReply
-        do { reply = try client.request(request) } catch { throw CLIError.error("\(error)") }
+        // A daemon that hangs up before it took the request was exiting (it had no pod left): the
+        // next one takes it. (One exiting never does so while it handles a request or a stream.)
+        var answer: DaemonReply?
+        var problem = ""
+        for _ in 0..<3 where answer == nil {
+            let client: DaemonClient
+            do { client = try DaemonLauncher.connectOrStart(root: root, network: settings) } catch {
+                throw CLIError.error("\(error)")
+            }
+            if !detach {
+                do { try streamEvents(of: names) } catch {
+                    problem = "\(error)"
+                    continue
+                }
+            }
+            do { answer = try client.request(request) } catch { problem = "\(error)" }
+        }
+        guard let reply = answer else { throw CLIError.error(problem) }
         guard reply.ok else {
             FileHandle.standardError.write(Data("\(reply.error ?? "the daemon refused the pods")\n".utf8))
             Foundation.exit(1)

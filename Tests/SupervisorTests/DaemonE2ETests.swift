@@ -517,6 +517,24 @@ struct DaemonE2ETests {
         trace.expectCleanEnd()
     }
 
+    /// A daemon that `run` started exits once it has no pod, and a `run` refused by it leaves it
+    /// none: the next `run`, right after, must still get its pods started (by that daemon, or by
+    /// a new one if it was already going), never a daemon that hangs up half-way.
+    @Test func aRunRightAfterARefusedRunIsNotLost() throws {
+        let s = E2ESession()
+        let prefix = s.podPrefix("rr")
+        let trace = SessionTrace(s, prefix: prefix)
+        for round in 0..<5 {
+            let refused = NetworkPods.pod("\(prefix)-bad\(round)", script: "sleep 600", container: "ports:\n- {containerPort: 80, hostPort: 30080}")
+            let bad = s.run(["run", "-d", "-f", s.write(refused), "--network", "none"])
+            #expect(bad.status == 1 && bad.err.contains("hostPort"), "\(bad)")
+            let good = s.run(["run", "-d", "-f", s.write(NetworkPods.sleeper("\(prefix)-ok\(round)")), "--network", "none"])
+            #expect(good.status == 0, "round \(round): \(good)\n\(s.daemonLogTail())")
+            #expect(s.run(["delete", "pod", "\(prefix)-ok\(round)", "--grace-period", "1"]).status == 0)
+        }
+        trace.expectCleanEnd()
+    }
+
     // MARK: Helpers
 
     /// phase Running, condition Ready True, the container ready.

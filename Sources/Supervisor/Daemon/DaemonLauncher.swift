@@ -89,32 +89,34 @@ public enum DaemonLauncher {
     }
 
     /// The daemon that serves `root`, started (with `network`, exiting once idle) if none does.
+    /// Another command may start one at the same moment, or the one found may be exiting (it had
+    /// no pod left): then this tries again, for up to a minute.
     public static func connectOrStart(root: String, network: NetworkSettings) throws(Failure) -> DaemonClient {
-        if let client = DaemonClient.connect(root: root), (try? client.request(DaemonRequest(verb: .hello)))?.ok == true {
-            return client
-        }
-        let keeper: KeeperConnection, pid: Int32
-        do {
-            (keeper, pid) = try start(root: root, network: settings(root: root, explicit: network), exitWhenIdle: true,
-                                      output: .logFile)
-        } catch {
-            // Another command started one at the same moment: use it once it serves.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline {
-                if let client = DaemonClient.connect(root: root), (try? client.request(DaemonRequest(verb: .hello)))?.ok == true {
-                    return client
-                }
-                usleep(50_000)
+        let deadline = ContinuousClock.now + .seconds(60)
+        var lastError = Failure(description: "no swiftlet daemon came to serve \(root)")
+        while ContinuousClock.now < deadline {
+            if let client = DaemonClient.connect(root: root), (try? client.request(DaemonRequest(verb: .hello)))?.ok == true {
+                return client
             }
-            throw error
+            let keeper: KeeperConnection, pid: Int32
+            do {
+                (keeper, pid) = try start(root: root, network: settings(root: root, explicit: network), exitWhenIdle: true,
+                                          output: .logFile)
+            } catch {
+                // Most often "a daemon already runs": one is starting, or one is exiting.
+                lastError = error
+                usleep(50_000)
+                continue
+            }
+            defer { keeper.close() }
+            do {
+                return try waitUntilServing(root: root, keeper: keeper, pid: pid)
+            } catch {
+                let log = (try? String(contentsOfFile: logPath(root: root), encoding: .utf8))?.split(separator: "\n").suffix(5)
+                    .joined(separator: "\n") ?? ""
+                throw Failure(description: "\(error)" + (log.isEmpty ? "" : "\n" + log))
+            }
         }
-        defer { keeper.close() }
-        do {
-            return try waitUntilServing(root: root, keeper: keeper, pid: pid)
-        } catch {
-            let log = (try? String(contentsOfFile: logPath(root: root), encoding: .utf8))?.split(separator: "\n").suffix(5)
-                .joined(separator: "\n") ?? ""
-            throw Failure(description: "\(error)" + (log.isEmpty ? "" : "\n" + log))
-        }
+        throw lastError
     }
 }

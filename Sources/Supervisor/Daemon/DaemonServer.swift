@@ -8,12 +8,15 @@ final class DaemonServer: @unchecked Sendable {
     typealias Handler = @Sendable (DaemonRequest) async -> DaemonReply
     private let listener: Int32
     private let handler: Handler
+    /// Told when an event stream starts (true) and ends (false): a daemon with a watcher is busy.
+    private let streaming: @Sendable (Bool) -> Void
     /// Where `events` requests are served; the daemon publishes into it.
     let events = EventHub()
 
-    init(path: String, handler: @escaping Handler) throws {
+    init(path: String, handler: @escaping Handler, streaming: @escaping @Sendable (Bool) -> Void = { _ in }) throws {
         listener = try UnixSocket.listen(at: path)
         self.handler = handler
+        self.streaming = streaming
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "swiftlet-daemon-accept"
         thread.start()
@@ -45,6 +48,8 @@ final class DaemonServer: @unchecked Sendable {
             }
             if request.verb == .events {
                 // A stream: an ok, then the events as they come, until the client hangs up.
+                streaming(true)
+                defer { streaming(false) }
                 guard DaemonWire.write(fd, DaemonWire.line(DaemonReply(ok: true, pid: getpid()))) else { return }
                 events.add(fd, pods: request.pods)
                 while reader.next() != nil {}

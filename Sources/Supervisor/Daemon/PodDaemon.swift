@@ -71,28 +71,23 @@ public enum PodDaemon {
             let started = ContinuousClock.now
             for note in await controller.adoptAll() { log(note) }
             let adopted = await controller.podNames.count
+            let idle = IdleExit(socketPath: socketPath(root: root), isEmpty: { await controller.podNames.isEmpty }, log: log)
             let server: DaemonServer
             do {
-                server = try DaemonServer(path: socketPath(root: root)) { request in
+                server = try DaemonServer(path: socketPath(root: root), handler: { request in
+                    idle.begin()
                     let reply = await handle(request, controller: controller)
+                    idle.end()
                     // A daemon that `run` started for pods that never came to be has nothing to do.
-                    if options.exitWhenIdle, request.verb == .run, !reply.ok, await controller.podNames.isEmpty {
-                        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) {
-                            log("no pod to run; exiting")
-                            exit(0)
-                        }
-                    }
+                    if options.exitWhenIdle, request.verb == .run, !reply.ok { idle.check("no pod to run; exiting") }
                     return reply
-                }
+                }, streaming: { started in started ? idle.begin() : idle.end() })
             } catch {
                 fail("\(error)")
             }
             await controller.setEventSink { pod, event in server.events.publish(pod: pod, event) }
             if options.exitWhenIdle {
-                await controller.setOnEmpty {
-                    log("the last pod is gone; exiting")
-                    exit(0)
-                }
+                await controller.setOnEmpty { idle.check("the last pod is gone; exiting") }
             }
             if let address = options.metricsAddress {
                 guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
