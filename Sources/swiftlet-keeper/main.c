@@ -84,8 +84,20 @@ static void on_signals(struct keeper *k) {
     else stop(k, term == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+// A child nobody handed over (a daemon died between cloning a sandbox or container and `hold`)
+// is still ours: leaving would give it to init, and the next daemon could not find and kill it.
+static int has_children(void) {
+    char path[64], buf[16];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    return n > 0;
+}
+
 static int idle(struct keeper *k) {
-    return k->n_entries == 0 && k->daemon_pid == 0 && k->n_conns == 0;
+    return k->n_entries == 0 && k->daemon_pid == 0 && k->n_conns == 0 && !has_children();
 }
 
 static void __attribute__((noreturn)) loop(struct keeper *k) {
