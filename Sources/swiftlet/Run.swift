@@ -69,24 +69,14 @@ struct Run: ParsableCommand {
             backoffInitialNanoseconds: Self.duration(backoffInitial).map(nanosecondsOf),
             backoffMaxNanoseconds: Self.duration(backoffMax).map(nanosecondsOf),
             network: settings.isEmpty ? nil : DaemonLauncher.settings(root: root, explicit: settings))
-        // A daemon that hangs up before it took the request was exiting (it had no pod left): the
-        // next one takes it. (One exiting never does so while it handles a request or a stream.)
-        var answer: DaemonReply?
-        var problem = ""
-        for _ in 0..<3 where answer == nil {
-            let client: DaemonClient
-            do { client = try DaemonLauncher.connectOrStart(root: root, network: settings) } catch {
-                throw CLIError.error("\(error)")
-            }
-            if !detach {
-                do { try streamEvents(of: names) } catch {
-                    problem = "\(error)"
-                    continue
-                }
-            }
-            do { answer = try client.request(request) } catch { problem = "\(error)" }
+        // A daemon exits when idle only with no client connected: once connected, it stays.
+        let client: DaemonClient
+        do { client = try DaemonLauncher.connectOrStart(root: root, network: settings) } catch {
+            throw CLIError.error("\(error)")
         }
-        guard let reply = answer else { throw CLIError.error(problem) }
+        if !detach { try streamEvents(of: names) }
+        let reply: DaemonReply
+        do { reply = try client.request(request) } catch { throw CLIError.error("\(error)") }
         guard reply.ok else {
             FileHandle.standardError.write(Data("\(reply.error ?? "the daemon refused the pods")\n".utf8))
             Foundation.exit(1)

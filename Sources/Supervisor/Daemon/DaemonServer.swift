@@ -8,15 +8,16 @@ final class DaemonServer: @unchecked Sendable {
     typealias Handler = @Sendable (DaemonRequest) async -> DaemonReply
     private let listener: Int32
     private let handler: Handler
-    /// Told when an event stream starts (true) and ends (false): a daemon with a watcher is busy.
-    private let streaming: @Sendable (Bool) -> Void
+    /// Told when a client connects (true) and when it hangs up (false): a daemon with a client is
+    /// busy, whether it is between requests or watching events.
+    private let connected: @Sendable (Bool) -> Void
     /// Where `events` requests are served; the daemon publishes into it.
     let events = EventHub()
 
-    init(path: String, handler: @escaping Handler, streaming: @escaping @Sendable (Bool) -> Void = { _ in }) throws {
+    init(path: String, handler: @escaping Handler, connected: @escaping @Sendable (Bool) -> Void = { _ in }) throws {
         listener = try UnixSocket.listen(at: path)
         self.handler = handler
-        self.streaming = streaming
+        self.connected = connected
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "swiftlet-daemon-accept"
         thread.start()
@@ -39,7 +40,11 @@ final class DaemonServer: @unchecked Sendable {
     }
 
     private func serve(_ fd: Int32) {
-        defer { close(fd) }
+        connected(true)
+        defer {
+            close(fd)
+            connected(false)
+        }
         let reader = LineReader(fd: fd)
         while let line = reader.next() {
             guard let request = try? DaemonWire.decoder.decode(DaemonRequest.self, from: line) else {
@@ -48,8 +53,6 @@ final class DaemonServer: @unchecked Sendable {
             }
             if request.verb == .events {
                 // A stream: an ok, then the events as they come, until the client hangs up.
-                streaming(true)
-                defer { streaming(false) }
                 guard DaemonWire.write(fd, DaemonWire.line(DaemonReply(ok: true, pid: getpid()))) else { return }
                 events.add(fd, pods: request.pods)
                 while reader.next() != nil {}

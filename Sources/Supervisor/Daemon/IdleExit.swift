@@ -1,12 +1,12 @@
 import Foundation
 
-/// A daemon that `run` started exits once it has no pod, but never while it handles a request:
+/// A daemon that `run` started exits once it has no pod, but never while a client is connected:
 /// a `run` that arrives as the last pod goes must not be cut off half-way (its pods would be left
-/// half made). Every request counts as busy while it is handled; the exit happens only when none
-/// is, and none began since the daemon found itself empty. The socket is removed first, under
-/// the same lock, so a client either got its request in (and the exit waits) or cannot connect
-/// (and starts a new daemon); one that connected and had not sent yet sees the daemon hang up,
-/// and starts over.
+/// half made). Every connection counts as busy until it closes; the exit happens only when none
+/// is open, and none opened since the daemon found itself empty. The socket is removed first,
+/// under the same lock, so a client either is connected (and the exit waits for it) or cannot
+/// connect (and starts a new daemon); one still in the listen backlog sees its hello go
+/// unanswered and starts over. So a daemon that hangs up on a request has crashed.
 final class IdleExit: @unchecked Sendable {
     private let lock = NSLock()
     private var busy = 0

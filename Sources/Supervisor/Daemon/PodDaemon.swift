@@ -75,13 +75,12 @@ public enum PodDaemon {
             let server: DaemonServer
             do {
                 server = try DaemonServer(path: socketPath(root: root), handler: { request in
-                    idle.begin()
                     let reply = await handle(request, controller: controller)
-                    idle.end()
-                    // A daemon that `run` started for pods that never came to be has nothing to do.
+                    // A daemon that `run` started for pods that never came to be has nothing to do
+                    // (once that client has gone).
                     if options.exitWhenIdle, request.verb == .run, !reply.ok { idle.check("no pod to run; exiting") }
                     return reply
-                }, streaming: { started in started ? idle.begin() : idle.end() })
+                }, connected: { yes in yes ? idle.begin() : idle.end() })
             } catch {
                 fail("\(error)")
             }
