@@ -15,8 +15,9 @@ struct DaemonCommand: ParsableCommand {
             SIGTERM (or Ctrl-C in the foreground) stops the daemon and leaves every pod running, as stopping the kubelet does; `swiftlet delete pods --all` stops pods. The daemon's pid is in <root>/daemon.pid, the keeper's in <root>/keeper.pid. A second daemon on a root is refused. The network options are the daemon's own and are kept in <root>/daemon.json: a daemon started without them uses the last ones.
 
               swiftlet daemon             # in the foreground (what systemd runs)
-              swiftlet daemon -d          # detached, once it serves; log: <root>/daemon.log
-              kill -9 $(cat /run/swiftlet/daemon.pid); swiftlet daemon -d   # nothing restarts
+              swiftlet daemon -d          # detached (log: <root>/daemon.log)
+              kill -9 $(cat /run/swiftlet/daemon.pid)   # a crash: pods run on
+              swiftlet daemon -d          # a new daemon takes them over
               swiftlet daemon -d --cni-conf-dir /etc/swiftlet/net.d --pod-cidr 10.86.0.0/16
               swiftlet daemon --upgrade-keeper   # after installing a new build
             """
