@@ -74,9 +74,7 @@ final class PodState: @unchecked Sendable {
         self.events = events
         for c in record.containers {
             if let saved = c.backOff {
-                backoffs[c.name] = RestartBackOff(initial: backoff.initial, maximum: backoff.maximum,
-                                                  saved: RestartBackOff.Saved(currentNanoseconds: saved.currentNanoseconds,
-                                                                              lastRestartNanoseconds: saved.lastRestartNanoseconds))
+                backoffs[c.name] = RestartBackOff(initial: backoff.initial, maximum: backoff.maximum, saved: saved)
             }
             if let ns = c.lastExitNanoseconds { lastExit[c.name] = Probes.Instant(sinceOrigin: .nanoseconds(ns)) }
             if c.probeKilled == true { probeKilled.insert(c.name) }
@@ -92,9 +90,7 @@ final class PodState: @unchecked Sendable {
     func syncBookkeeping() {
         for i in record.containers.indices {
             let name = record.containers[i].name
-            record.containers[i].backOff = backoffs[name].map {
-                RestartBackOffState(currentNanoseconds: $0.saved.currentNanoseconds, lastRestartNanoseconds: $0.saved.lastRestartNanoseconds)
-            }
+            record.containers[i].backOff = backoffs[name]?.saved
             record.containers[i].lastExitNanoseconds = lastExit[name].map { Self.nanoseconds($0.sinceOrigin) }
             record.containers[i].probeKilled = probeKilled.contains(name) ? true : nil
             record.containers[i].finished = finished.contains(name) ? true : nil

@@ -1,19 +1,10 @@
 import Cgroups
 import Foundation
+import Probes
 
 /// What the supervisor records about a pod in `<root>/pods/<name>/pod.json`, rewritten atomically
 /// on every change. Other `swiftlet` commands read it; `delete` uses the pids and cgroups in it
 /// to clean up after a supervisor that died.
-/// `RestartBackOff.Saved`, as stored (the Probes target stays free of the state format).
-public struct RestartBackOffState: Codable, Sendable, Equatable {
-    public var currentNanoseconds: Int64?
-    public var lastRestartNanoseconds: Int64?
-    public init(currentNanoseconds: Int64?, lastRestartNanoseconds: Int64?) {
-        self.currentNanoseconds = currentNanoseconds
-        self.lastRestartNanoseconds = lastRestartNanoseconds
-    }
-}
-
 public struct PodRecord: Codable, Sendable, Equatable {
     public var name: String
     public var namespace: String
@@ -123,7 +114,7 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     /// back-off (window and last restart), when the last instance exited (CLOCK_MONOTONIC ns),
     /// whether a probe killed it (the restart policy counts that as a failure), and whether the
     /// policy said it will not run again.
-    public var backOff: RestartBackOffState?
+    public var backOff: RestartBackOff.Saved?
     public var lastExitNanoseconds: Int64?
     public var probeKilled: Bool?
     public var finished: Bool?

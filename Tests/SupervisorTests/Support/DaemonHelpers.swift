@@ -151,25 +151,6 @@ extension E2ESession {
         return condition()
     }
 
-    /// Starts another `swiftlet` executable as `spawn` starts the built one: in the session's
-    /// network namespace, with the session's root.
-    func spawn(executable: String, _ args: [String]) -> Child? {
-        let outPath = dir + "/.out-\(UUID().uuidString.prefix(6))"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, outPath + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = (["/usr/bin/nsenter", "--net=" + netnsPath, "--", executable] + args).map { strdup($0) } + [nil]
-        let env = (ProcessInfo.processInfo.environment.merging(["SWIFTLET_ROOT": root]) { $1 })
-            .map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + env).forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/nsenter", &actions, nil, argv, env) == 0 else { return nil }
-        return Child(pid: pid, outPath: outPath)
-    }
-
     func daemonLogTail(_ lines: Int = 15) -> String {
         let log = (try? String(contentsOfFile: root + "/daemon.log", encoding: .utf8)) ?? ""
         return "daemon.log (last lines):\n" + log.split(separator: "\n").suffix(lines).joined(separator: "\n")

@@ -102,6 +102,17 @@ final class E2ESession {
     /// Foundation's Process can miss the exit of a child that started a detached supervisor,
     /// and wait forever.
     func spawn(_ args: [String]) -> Child? {
+        // `run` gets the session's empty CNI config dir unless the test chose a network itself.
+        var args = args
+        if args.first == "run", !args.contains(where: { $0.hasPrefix("--cni-conf-dir") || $0.hasPrefix("--network") }) {
+            args.insert(contentsOf: ["--cni-conf-dir", cniConfDir], at: 1)
+        }
+        return spawn(executable: Self.swiftlet, args)
+    }
+
+    /// Starts `executable` (this build's swiftlet, or another build) as `spawn` starts swiftlet:
+    /// in the session's network namespace, with the session's root.
+    func spawn(executable: String, _ args: [String]) -> Child? {
         let outPath = dir + "/.out-\(UUID().uuidString.prefix(6))"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -109,13 +120,8 @@ final class E2ESession {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, outPath + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        // `run` gets the session's empty CNI config dir unless the test chose a network itself.
-        var args = args
-        if args.first == "run", !args.contains(where: { $0.hasPrefix("--cni-conf-dir") || $0.hasPrefix("--network") }) {
-            args.insert(contentsOf: ["--cni-conf-dir", cniConfDir], at: 1)
-        }
-        let argv = (["/usr/bin/nsenter", "--net=" + netnsPath, "--", Self.swiftlet] + args).map { strdup($0) } + [nil]
-        let env = (ProcessInfo.processInfo.environment.merging(["SWIFTLET_ROOT": dir + "/root"]) { $1 })
+        let argv = (["/usr/bin/nsenter", "--net=" + netnsPath, "--", executable] + args).map { strdup($0) } + [nil]
+        let env = (ProcessInfo.processInfo.environment.merging(["SWIFTLET_ROOT": root]) { $1 })
             .map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + env).forEach { free($0) } }
         var pid: pid_t = 0
