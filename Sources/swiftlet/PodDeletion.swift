@@ -82,11 +82,17 @@ struct PodDeletion {
 enum PodCleanup {
     static func run(_ record: PodRecord, store: PodStore) throws(CLIError) {
         var problems: [String] = []
+        let layout = try? CgroupLayout.detect()
         for container in record.containers {
-            guard let paths = container.cgroup else { continue }
+            // The running instance's cgroup, or, found by name, one a daemon killed between its
+            // clone and recording it (the record names the instance before the clone).
+            let id = ContainerRecord.instanceID(pod: record.name, container: container.name, instance: container.instance,
+                                                uid: record.uid)
+            guard let cgroup = container.cgroup.map(Cgroup.init(paths:)) ?? layout.flatMap({ Cgroup.existing(name: id, layout: $0) })
+            else { continue }
             do throws(CgroupError) {
                 // Kills everything in it, waits for it to empty, removes it.
-                try Cgroup(paths: paths).destroy()
+                try cgroup.destroy()
             } catch {
                 problems.append("container \(container.name): \(error)")
             }

@@ -70,7 +70,7 @@ extension PodController {
                                      maximum: record.backoffMaxNanoseconds.map { .nanoseconds($0) } ?? options.backoffMax)
         let now = clock.now
         let state = PodState(adopting: record, pod: pod, images: images, events: store.loadEvents(pod: record.name),
-                             backoff: backoff, supervisorPID: supervisorPID, supervisorStartTime: supervisorStartTime, now: now)
+                             backoff: backoff, supervisorPID: supervisorPID, supervisorStartTime: supervisorStartTime)
         pods[pod.name] = state
         state.etcFiles = PodNetworker.existingEtcFiles(pod: pod.name, store: store)
 

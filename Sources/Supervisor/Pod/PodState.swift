@@ -63,7 +63,7 @@ final class PodState: @unchecked Sendable {
 
     /// A pod a previous daemon ran, from its record: the restart bookkeeping goes on from there.
     init(adopting record: PodRecord, pod: Pod, images: [String: ContainerSpecBuilder.Image], events: [StoredEvent],
-         backoff: RestartBackOff, supervisorPID: Int32, supervisorStartTime: UInt64, now: Probes.Instant) {
+         backoff: RestartBackOff, supervisorPID: Int32, supervisorStartTime: UInt64) {
         self.pod = pod
         self.images = images
         sourceFile = record.sourceFile
