@@ -82,6 +82,7 @@ int sl_set_dumpable(int on) { RET(prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0)); 
 int sl_get_dumpable(void) { RET(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)); }
 
 int sl_set_child_subreaper(void) { RET(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)); }
+int sl_clear_child_subreaper(void) { RET(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)); }
 
 int sl_cap_last_cap(void) {
     int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);

@@ -245,6 +245,7 @@ int sl_signalfd_read(int fd);      // returns the signal number or -errno
 int sl_set_dumpable(int on);
 int sl_get_dumpable(void);
 int sl_set_child_subreaper(void);
+int sl_clear_child_subreaper(void);
 int sl_cap_last_cap(void);         // highest capability number, from /proc/sys/kernel/cap_last_cap
 int sl_cap_from_name(const char *name); // "CAP_CHOWN" or "chown" -> number, or -EINVAL (libcap)
 int sl_close_range_cloexec(unsigned int first);
