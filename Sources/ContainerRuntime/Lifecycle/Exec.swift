@@ -90,6 +90,7 @@ public enum Exec {
         config.console_socket_fd = channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
         try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, stdio: stdio, arena: arena)
+            .forEach(RuntimeWarnings.report)
         config.process.new_pidns = ownPIDNamespace ? 1 : 0
 
         var result = sl_spawn_result()
