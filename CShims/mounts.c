@@ -1,13 +1,15 @@
 // The container's root filesystem, set up in the child inside its new mount namespace:
 //
-//   1. make "/" private (or rootfsPropagation) so nothing we do propagates to the host;
+//   1. make "/" private (or rootfsPropagation) and the mount holding the rootfs private (or
+//      slave) so nothing we do propagates to the host;
 //   2. bind the rootfs onto itself (pivot_root needs a mount point) and open an fd of it;
 //   3. each planned mount: resolve the target under that fd (resolve.c), create a detached mount
 //      (fsopen+fsmount for filesystems, open_tree for binds) and attach it with move_mount onto
 //      the target fd, never onto a path string;
 //   4. /dev: device nodes, the usual symlinks, the console;
 //   5. pivot_root(".", ".") and detach the old root (never chroot: chroot can be escaped);
-//   6. masked paths and read-only paths, again by fd; finally the read-only root.
+//   6. masked paths and read-only paths, again by fd; the read-only root; finally a shared or
+//      unbindable rootfsPropagation, applied to the container's own "/" only.
 #include "child.h"
 
 #include <errno.h>
@@ -39,6 +41,15 @@ static int set_attrs(int mntfd, int recursive, uint64_t set, uint64_t clr, uint6
 static int make_fs(const struct sl_mount *m) {
     int fs = (int)syscall(SYS_fsopen, m->fstype, FSOPEN_CLOEXEC);
     if (fs < 0) return -errno;
+    // The config's source is what mountinfo shows ("proc", "shm"); fsopen's default is "none".
+    if (m->source && m->source[0] && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", m->source, 0) < 0) {
+        int e = errno; close(fs); return -e;
+    }
+    // "ro" makes the superblock read-only too, as mount(2) with MS_RDONLY does for a new
+    // instance (runc's ro /sys); a superblock shared with an existing mount keeps its flags.
+    if ((m->attr_set & MOUNT_ATTR_RDONLY) && syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0) {
+        int e = errno; close(fs); return -e;
+    }
     for (const char *const *o = m->options; o && o[0]; o += 2) {
         int r = o[1] ? (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, o[0], o[1], 0)
                      : (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, o[0], NULL, 0);
@@ -169,10 +180,33 @@ static void write_sysctls(const struct sl_spawn_config *cfg, int root) {
     }
 }
 
+// pivot_root refuses a shared parent of the new root, and a bind under a shared mount would
+// propagate to the host: make the mount holding the rootfs private (slave for "slave", so host
+// events still arrive), as runc does. A path that is not a mount point gives EINVAL: go up.
+static int unshare_rootfs_parent(const char *rootfs, uint64_t flag) {
+    char path[4096];
+    size_t n = sl__strlen(rootfs);
+    if (n >= sizeof path) return -ENAMETOOLONG;
+    memcpy(path, rootfs, n + 1);
+    for (;;) {
+        if (mount(NULL, path, NULL, flag, NULL) == 0) return 0;
+        if (errno != EINVAL || n <= 1) return -errno;
+        while (n > 1 && path[n - 1] != '/') n--;   // strip the last component ...
+        if (n > 1) n--;                            // ... and its slash, but keep "/"
+        path[n] = 0;
+    }
+}
+
 void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
     int efd = cfg->error_fd;
     uint64_t prop = cfg->rootfs_propagation ? cfg->rootfs_propagation : MS_PRIVATE;
-    if (mount(NULL, "/", NULL, MS_REC | prop, NULL) < 0) sl__die(efd, SL_STAGE_PROPAGATION, errno, -1);
+    // shared and slave are applied to the whole copy first, so binds of host paths stay peers
+    // or slaves of the host's mounts (runc does the same). unbindable only after pivot_root:
+    // here it would make every bind source in mounts[] refuse to be bound.
+    uint64_t first = (prop & (MS_SHARED | MS_SLAVE)) ? prop : MS_PRIVATE;
+    if (mount(NULL, "/", NULL, MS_REC | first, NULL) < 0) sl__die(efd, SL_STAGE_PROPAGATION, errno, -1);
+    int r = unshare_rootfs_parent(cfg->rootfs, (prop & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE);
+    if (r < 0) sl__die(efd, SL_STAGE_PROPAGATION, -r, -1);
     if (cfg->rootfs_upper) {
         // An overlay with the image as its only lower layer, mounted over the image's own path
         // in this (private) mount namespace: other containers of the image never see it.
@@ -202,7 +236,10 @@ void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only
     // the container's tree (the trick runc and crun use; no temporary directory needed).
     if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) sl__die(efd, SL_STAGE_PIVOT_ROOT, errno, -1);
-    if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) sl__die(efd, SL_STAGE_DETACH_OLD_ROOT, errno, -1);
+    // The old root may be a peer of the host's mounts (shared): as a slave, detaching it cannot
+    // unmount anything on the host.
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        sl__die(efd, SL_STAGE_DETACH_OLD_ROOT, errno, -1);
     close(rootfd);
 
     int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -214,4 +251,8 @@ void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
     if (cfg->rootfs_readonly && set_attrs(root, 0, MOUNT_ATTR_RDONLY, 0, 0) < 0)
         sl__die(efd, SL_STAGE_ROOTFS_READONLY, errno, -1);
     close(root);
+    // Last: "/" is the container's own now, so shared or unbindable no longer touch the host,
+    // and an unbindable tree would refuse the clones that masking and read-only paths make.
+    if ((prop & (MS_SHARED | MS_UNBINDABLE)) && mount(NULL, "/", NULL, MS_REC | prop, NULL) < 0)
+        sl__die(efd, SL_STAGE_PROPAGATION, errno, -1);
 }

@@ -87,11 +87,43 @@ __attribute__((noreturn)) static void init_main(const struct sl_spawn_config *cf
 
 static long raw_clone3(struct clone_args *args) { return syscall(SYS_clone3, args, sizeof *args); }
 
+static int clone_init(const struct sl_spawn_config *cfg, uint64_t ns_flags, struct sl_spawn_result *out);
+
+// Joining a pid namespace (Kubernetes pods sharing one): setns(CLONE_NEWPID) changes only the
+// namespace this thread's future children are born in, so it is done here, around clone, on
+// the calling thread alone, and undone with the thread's own (still active) pid namespace.
 int sl_spawn_container(const struct sl_spawn_config *cfg, struct sl_spawn_result *out) {
+    if (!cfg->has_pidns_join) return clone_init(cfg, cfg->clone_flags, out);
+    int own = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (own < 0) return -errno;
+    if (setns(cfg->pidns_join_fd, CLONE_NEWPID) < 0) {
+        int e = errno;
+        close(own);
+        return -e;
+    }
+    // CLONE_NEWPID would make a namespace nested in the joined one instead.
+    int r = clone_init(cfg, cfg->clone_flags & ~(uint64_t)CLONE_NEWPID, out);
+    if (setns(own, CLONE_NEWPID) < 0) {
+        // Leaving this thread's children in the container's namespace would be worse than failing
+        // loudly: later containers started from this thread would land there too.
+        int e = errno;
+        close(own);
+        if (r == 0) {
+            (void)syscall(SYS_pidfd_send_signal, out->pidfd, SIGKILL, NULL, 0);
+            if (!cfg->clone_parent) (void)waitpid(out->pid, NULL, __WALL);   // not our child with CLONE_PARENT
+            close(out->pidfd);
+        }
+        return -e;
+    }
+    close(own);
+    return r;
+}
+
+static int clone_init(const struct sl_spawn_config *cfg, uint64_t ns_flags, struct sl_spawn_result *out) {
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = cfg->clone_flags | CLONE_PIDFD | (cfg->clone_parent ? CLONE_PARENT : 0);
+    args.flags = ns_flags | CLONE_PIDFD | (cfg->clone_parent ? CLONE_PARENT : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     // With CLONE_PARENT the child signals our parent as we would (clone3 refuses an exit_signal).
     args.exit_signal = cfg->clone_parent ? 0 : SIGCHLD;
@@ -109,7 +141,7 @@ int sl_spawn_container(const struct sl_spawn_config *cfg, struct sl_spawn_result
             procs = openat(cfg->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
             if (procs < 0) return -errno;
         }
-        pid = syscall(SYS_clone, (unsigned long)(cfg->clone_flags | CLONE_PIDFD | (cfg->clone_parent ? CLONE_PARENT : 0) | SIGCHLD),
+        pid = syscall(SYS_clone, (unsigned long)(ns_flags | CLONE_PIDFD | (cfg->clone_parent ? CLONE_PARENT : 0) | SIGCHLD),
                       0, &pidfd, 0, 0);
         if (pid == 0) init_main(cfg, procs);
         int saved = errno;

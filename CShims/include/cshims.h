@@ -87,7 +87,8 @@ enum sl_mount_kind {
 struct sl_mount {
     int32_t kind;                   // enum sl_mount_kind
     int32_t recursive;              // rbind
-    const char *source;             // SL_MOUNT_BIND: absolute host path (resolved by the parent)
+    const char *source;             // SL_MOUNT_BIND: absolute host path (resolved by the parent);
+                                    // SL_MOUNT_FS: the mount's source ("proc", "shm"), or NULL
     const char *fstype;             // SL_MOUNT_FS: "proc", "tmpfs", "sysfs", "devpts", "mqueue", "cgroup2", ...
     const char *target;             // absolute path inside the container
     const char *const *options;     // SL_MOUNT_FS: key, value, key, value, ..., NULL; value NULL = flag
@@ -169,6 +170,10 @@ struct sl_spawn_config {
     int32_t new_cgroupns;          // unshare(CLONE_NEWCGROUP) after joining the cgroups
     int32_t n_ns_joins;
     const struct sl_ns_join *ns_joins;
+    // A pid namespace to start the init in (linux.namespaces pid with a path). setns(CLONE_NEWPID)
+    // only moves future children, so the parent does it around clone. 0 = none: Swift zero-inits.
+    int32_t has_pidns_join;
+    int32_t pidns_join_fd;
 
     // root filesystem
     const char *rootfs;            // absolute host path, symlinks already resolved by the parent
@@ -178,7 +183,7 @@ struct sl_spawn_config {
     // layer, never written; mounted inside the container's mount namespace only.
     const char *rootfs_upper;      // NULL = bind the rootfs as it is
     const char *rootfs_work;
-    uint64_t rootfs_propagation;   // MS_PRIVATE (default), MS_SLAVE, MS_SHARED, ...
+    uint64_t rootfs_propagation;   // MS_PRIVATE (default), MS_SLAVE, MS_SHARED, MS_UNBINDABLE (recursive)
     const struct sl_mount *mounts;
     int32_t n_mounts;
     int32_t n_devices;

@@ -8,6 +8,8 @@ import CShims
 struct PlannedMount: Equatable {
     enum Kind: Equatable { case filesystem(type: String), bind(source: String, recursive: Bool) }
     var kind: Kind
+    /// A filesystem's source as given ("proc", "shm"): what mountinfo shows. nil for binds.
+    var source: String?
     var target: String
     var options: [(String, String?)]
     var attrSet: UInt64 = 0
@@ -16,7 +18,7 @@ struct PlannedMount: Equatable {
     var targetIsFile = false
 
     static func == (a: PlannedMount, b: PlannedMount) -> Bool {
-        a.kind == b.kind && a.target == b.target && a.attrSet == b.attrSet && a.attrClear == b.attrClear
+        a.kind == b.kind && a.source == b.source && a.target == b.target && a.attrSet == b.attrSet && a.attrClear == b.attrClear
             && a.propagation == b.propagation && a.targetIsFile == b.targetIsFile
             && a.options.map { $0.0 } == b.options.map { $0.0 } && a.options.map { $0.1 } == b.options.map { $0.1 }
     }
@@ -92,9 +94,9 @@ enum MountPlanner {
             guard let src = m.source, !src.isEmpty else {
                 throw .spec("config.json: \(field).source: a bind mount needs a source")
             }
-            if let (k, _) = fsOptions.first {
-                throw .spec("config.json: \(field).options: \"\(k)\" is not an option of a bind mount")
-            }
+            // Filesystem data ("mode=755", "size=1m", "uid=0") means nothing to a bind: mount(2)
+            // ignores it with MS_BIND, and runc passes it on and so runs such configs. It is left
+            // out (p.options stays empty); the per-mount flags and propagation above still apply.
             let abs = Files.absolute(src, base: bundle)
             let resolved: String
             do { resolved = try Files.realPath(abs) } catch {
@@ -109,6 +111,7 @@ enum MountPlanner {
             // With a cgroup namespace, cgroup2 shows the container's own subtree, on pure v2 and
             // hybrid hosts alike; v1 hierarchies are not mounted into containers.
             p.kind = .filesystem(type: type == "cgroup" ? "cgroup2" : type)
+            p.source = m.source.flatMap { $0.isEmpty ? nil : $0 }
             // fsmount only takes the per-mount bits; clearing makes no sense on a new instance.
             p.attrClear = 0
             p.options = fsOptions

@@ -15,22 +15,31 @@ enum ProcessPlanner {
     ]
 
     /// Capability names to a bit mask. Names the kernel does not have (newer than it) are left
-    /// out, as runc does; names nobody knows are an error.
-    static func capabilityMask(_ names: [String], field: String, lastCap: Int32) throws(RuntimeError) -> UInt64 {
+    /// out, as runc does. Names nobody knows ("CAP_TEST", or "net_raw": OCI spells them
+    /// "CAP_NET_RAW") are left out too, with a warning each: the runtime spec says a runtime
+    /// SHOULD warn and SHOULD NOT fail, and runc does so. Dropping a name never grants more.
+    static func capabilityMask(_ names: [String], field: String, lastCap: Int32) -> (mask: UInt64, warnings: [String]) {
         var mask: UInt64 = 0
-        for (i, name) in names.enumerated() {
-            let n = sl_cap_from_name(name.lowercased())
+        var warnings: [String] = []
+        for name in names {
+            // libcap also takes "chown"; only the spec's spelling counts, as in runc.
+            let n = name.hasPrefix("CAP_") && name == name.uppercased() ? sl_cap_from_name(name.lowercased()) : -1
             if n < 0 {
-                throw .spec("config.json: \(field)[\(i)]: unknown capability \"\(name)\"")
+                let guess = ["CAP_" + name.uppercased(), name.uppercased()].first(where: SpecNames.capabilitySet.contains)
+                warnings.append("\(field): unknown capability \"\(name)\" ignored" + (guess.map { "; did you mean \"\($0)\"?" } ?? ""))
+                continue
             }
             if n <= lastCap && n < 64 { mask |= 1 << UInt64(n) }
         }
-        return mask
+        return (mask, warnings)
     }
 
     /// Fills `out` (an sl_process) from the OCI process, allocating into `arena`.
+    /// Returns warnings about what was ignored (see `capabilityMask`) for the caller to report.
+    @discardableResult
     static func fill(_ out: inout sl_process, from p: OCISpec.Process, seccomp: OCISpec.Seccomp?,
-                     stdio: Stdio?, arena: CArena, field: String = "process") throws(RuntimeError) {
+                     stdio: Stdio?, arena: CArena, field: String = "process") throws(RuntimeError) -> [String] {
+        var warnings: [String] = []
         // -1: keep what the child inherits (a zeroed struct would mean "make everything fd 0").
         out.stdio_fds = stdio.map { ($0.input, $0.output, $0.error) } ?? (-1, -1, -1)
         guard let exe = p.args.first, !exe.isEmpty else {
@@ -55,11 +64,16 @@ enum ProcessPlanner {
         var caps = sl_caps()
         caps.last_cap = last
         if let c = p.capabilities {
-            caps.bounding = try capabilityMask(c.bounding, field: "\(field).capabilities.bounding", lastCap: last)
-            caps.effective = try capabilityMask(c.effective, field: "\(field).capabilities.effective", lastCap: last)
-            caps.permitted = try capabilityMask(c.permitted, field: "\(field).capabilities.permitted", lastCap: last)
-            caps.inheritable = try capabilityMask(c.inheritable, field: "\(field).capabilities.inheritable", lastCap: last)
-            caps.ambient = try capabilityMask(c.ambient, field: "\(field).capabilities.ambient", lastCap: last)
+            func mask(_ names: [String], _ set: String) -> UInt64 {
+                let (m, w) = capabilityMask(names, field: "\(field).capabilities.\(set)", lastCap: last)
+                warnings += w
+                return m
+            }
+            caps.bounding = mask(c.bounding, "bounding")
+            caps.effective = mask(c.effective, "effective")
+            caps.permitted = mask(c.permitted, "permitted")
+            caps.inheritable = mask(c.inheritable, "inheritable")
+            caps.ambient = mask(c.ambient, "ambient")
             // The kernel raises an ambient capability only if it is permitted and inheritable.
             // `runc spec` lists ambient ones without inheritable; runc warns and goes on. Dropping
             // them grants nothing more than the kernel would, so we do the same, silently.
@@ -100,5 +114,18 @@ enum ProcessPlanner {
             }
             out.seccomp_flags = program.flags
         }
+        return warnings
     }
+}
+
+/// Where the library's warnings go: things in a config that are ignored rather than refused
+/// (`SpawnPlan.warnings`). The CLI's default writes them to stderr; a daemon can log them instead.
+public enum RuntimeWarnings {
+    /// Called once per warning, with a sentence naming the field, without a prefix.
+    nonisolated(unsafe) public static var handler: (String) -> Void = { message in
+        let line = Array("swiftlet-runtime: warning: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    static func report(_ message: String) { handler(message) }
 }

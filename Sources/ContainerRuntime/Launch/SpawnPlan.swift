@@ -15,6 +15,9 @@ final class SpawnPlan {
     var readonlyPaths: [String] = []
     var sysctlNames: [String] = []
     var rootfs = ""
+    /// Things in the config that are ignored rather than refused (unknown capability names), as
+    /// sentences without a prefix; reported through `RuntimeWarnings` when the plan is made.
+    var warnings: [String] = []
 
     static let namespaceFlags: [String: Int32] = [
         "pid": Namespaces.pid, "network": Namespaces.net, "mount": Namespaces.mount, "ipc": Namespaces.ipc,
@@ -93,8 +96,9 @@ final class SpawnPlan {
         config.hostname = arena.optionalString(spec.hostname)
         config.domainname = arena.optionalString(spec.domainname)
 
-        try ProcessPlanner.fill(&config.process, from: process, seccomp: linux.seccomp, stdio: options.stdio, arena: arena)
+        warnings += try ProcessPlanner.fill(&config.process, from: process, seccomp: linux.seccomp, stdio: options.stdio, arena: arena)
         config.process.preserve_fds = options.preserveFDs
+        warnings.forEach(RuntimeWarnings.report)
     }
 
     private func ownsNamespace(_ nss: [OCISpec.Namespace], _ type: String) -> Bool {
@@ -112,11 +116,6 @@ final class SpawnPlan {
                 if flag == Namespaces.cgroup { config.new_cgroupns = 1 } else { config.clone_flags |= UInt64(flag) }
                 continue
             }
-            if flag == Namespaces.pid {
-                // setns into a pid namespace only moves future children; joining one would need a
-                // second fork in the init path, which swiftlet does not do yet.
-                throw .unsupported(field: field + ".path", reason: "joining an existing pid namespace is not supported")
-            }
             let fd = sl_open_ns_path(path)
             if fd < 0 {
                 throw .spec("\(field).path: cannot open \(path) as a namespace: \(Errno(-fd))")
@@ -125,6 +124,13 @@ final class SpawnPlan {
             let actual = sl_ns_type(fd)
             if actual >= 0 && actual != flag {
                 throw .spec("\(field).path: \(path) is not a \(ns.type) namespace")
+            }
+            if flag == Namespaces.pid {
+                // Not joined by the child: setns(CLONE_NEWPID) only places later children, so the
+                // parent enters it around clone and the init is born inside (sl_spawn_container).
+                config.has_pidns_join = 1
+                config.pidns_join_fd = fd
+                continue
             }
             joins.append(sl_ns_join(fd: fd, nstype: flag))
         }
@@ -142,6 +148,7 @@ final class SpawnPlan {
                 c.kind = Int32(SL_MOUNT_FS.rawValue)
                 c.fstype = arena.string(type)
                 c.options = arena.stringArray(p.options.flatMap { [$0.0, $0.1] })
+                c.source = arena.optionalString(p.source)
                 mountDescriptions.append("\(type) on \(rootfs)\(m.destination)")
                 if m.destination == "/dev" && type == "tmpfs" { config.setup_dev = 1 }
             case .bind(let source, let recursive):

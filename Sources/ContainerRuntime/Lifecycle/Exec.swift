@@ -93,6 +93,7 @@ public enum Exec {
         config.console_socket_fd = consoleSocket ?? channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
         try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, stdio: stdio, arena: arena)
+            .forEach(RuntimeWarnings.report)
         config.process.new_pidns = ownPIDNamespace ? 1 : 0
         config.process.preserve_fds = preserveFDs
 

@@ -42,7 +42,7 @@ enum ChildStage {
         case SL_STAGE_UNSHARE_CGROUPNS.rawValue: return "creating the cgroup namespace"
         case SL_STAGE_PDEATHSIG.rawValue: return "setting the parent-death signal"
         case SL_STAGE_SETSID.rawValue: return "creating a session"
-        case SL_STAGE_PROPAGATION.rawValue: return "making the mount namespace private"
+        case SL_STAGE_PROPAGATION.rawValue: return "setting the mount propagation of the container's root (linux.rootfsPropagation)"
         case SL_STAGE_ROOTFS_BIND.rawValue: return "bind-mounting the rootfs" + s
         case SL_STAGE_ROOTFS_OPEN.rawValue: return "opening the rootfs" + s
         case SL_STAGE_MOUNT_TARGET.rawValue: return "resolving the mount target" + s
