@@ -29,7 +29,9 @@ enum ProcessPlanner {
     }
 
     /// Fills `out` (an sl_process) from the OCI process, allocating into `arena`.
+    /// `seccompCache`: a SeccompCache directory for the compiled filter (nil: memory only).
     static func fill(_ out: inout sl_process, from p: OCISpec.Process, seccomp: OCISpec.Seccomp?,
+                     seccompCache: String? = nil,
                      stdio: Stdio?, arena: CArena, field: String = "process") throws(RuntimeError) {
         // -1: keep what the child inherits (a zeroed struct would mean "make everything fd 0").
         out.stdio_fds = stdio.map { ($0.input, $0.output, $0.error) } ?? (-1, -1, -1)
@@ -93,7 +95,7 @@ enum ProcessPlanner {
 
         if let s = seccomp {
             let program: SeccompProgram
-            do { program = try SeccompCompiler.compile(s) } catch { throw .spec("config.json: \(error)") }
+            do { program = try SeccompCompiler.compile(s, cacheDirectory: seccompCache) } catch { throw .spec("config.json: \(error)") }
             program.withUnsafePointer { ptr, count in
                 out.seccomp_filter = arena.copy(bytes: ptr, count: Int(count) * 8)   // sizeof(struct sock_filter)
                 out.seccomp_len = count

@@ -66,13 +66,17 @@ public struct LaunchOptions: Sendable {
     /// swiftlet-keeper, which reaps containers and keeps their exit statuses while no daemon runs.
     /// Such a container is not our child: its status comes from the keeper, not `exitStatus`.
     public var cloneParent = false
+    /// A SeccompCache directory: a process that starts one container (the CLI) then need not
+    /// compile the seccomp profile again. nil: compiled programs are kept in memory only.
+    public var seccompCacheDirectory: String?
     public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0, stdio: Stdio? = nil, overlay: RootfsOverlay? = nil,
-                cloneParent: Bool = false) {
+                cloneParent: Bool = false, seccompCacheDirectory: String? = nil) {
         self.dieWithParent = dieWithParent
         self.cloneParent = cloneParent
         self.preserveFDs = preserveFDs
         self.stdio = stdio
         self.overlay = overlay
+        self.seccompCacheDirectory = seccompCacheDirectory
     }
 }
 

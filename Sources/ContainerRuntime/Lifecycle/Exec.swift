@@ -73,10 +73,12 @@ public enum Exec {
     /// Starts `process` inside the container at `location`. `seccomp` is the container's
     /// linux.seccomp: exec'd processes get the same filter as the init. With
     /// `ownPIDNamespace` the process is the init of a nested pid namespace, so that killing it
-    /// kills everything it started (exec probes that time out).
+    /// kills everything it started (exec probes that time out). `seccompCacheDirectory`: see
+    /// LaunchOptions.
     public static func start(_ location: ContainerLocation, process: OCISpec.Process, seccomp: OCISpec.Seccomp?,
                              stdio: Stdio? = nil, ownPIDNamespace: Bool = false,
-                             dieWithParent: Bool = true) throws(RuntimeError) -> ExecProcess {
+                             dieWithParent: Bool = true,
+                             seccompCacheDirectory: String? = nil) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
         let channels = try SpawnChannels(terminal: process.terminal, cgroup: Cgroup(paths: location.cgroup))
@@ -89,7 +91,8 @@ public enum Exec {
         config.error_fd = channels.errorWrite
         config.console_socket_fd = channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
-        try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, stdio: stdio, arena: arena)
+        try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp,
+                                seccompCache: seccompCacheDirectory, stdio: stdio, arena: arena)
         config.process.new_pidns = ownPIDNamespace ? 1 : 0
 
         var result = sl_spawn_result()
