@@ -213,3 +213,12 @@ int sl_seccomp_probe(const void *filter, uint32_t len, long sysno, long a0, long
         return read_err ? -read_err : -EPIPE;
     return result;
 }
+
+void sl_seccomp_build_identity(struct sl_seccomp_build *out) {
+    const struct scmp_version *v = seccomp_version();
+    out->major = v ? v->major : 0;
+    out->minor = v ? v->minor : 0;
+    out->micro = v ? v->micro : 0;
+    out->native_arch = seccomp_arch_native();
+    out->api_level = (uint32_t)seccomp_api_get();
+}

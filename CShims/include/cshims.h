@@ -306,6 +306,15 @@ int sl_seccomp_load(const void *filter, uint32_t len, uint32_t flags);
 // Returns the errno it failed with (0 = it succeeded), 256 + signal if the filter killed the
 // child (KILL_*, TRAP), or -errno if the probe itself could not run.
 int sl_seccomp_probe(const void *filter, uint32_t len, long sysno, long a0, long a1, long a2);
+// What an exported program depends on besides the profile: libseccomp's version, the native
+// architecture (AUDIT_ARCH_* token, always in the filter) and the kernel API level libseccomp
+// detected (it decides which actions rules may use). Keys the on-disk cache of programs.
+struct sl_seccomp_build {
+    uint32_t major, minor, micro;
+    uint32_t native_arch;
+    uint32_t api_level;
+};
+void sl_seccomp_build_identity(struct sl_seccomp_build *out);
 
 // ---------------------------------------------------------------------------------------------
 // cgroup v2 device controller: a BPF_PROG_TYPE_CGROUP_DEVICE program built from OCI rules,

@@ -41,7 +41,8 @@ struct Run: ParsableCommand {
         let container: Container
         do {
             container = try Container.start(id: id, spec: spec, bundle: bundlePath,
-                                            options: LaunchOptions(dieWithParent: true, preserveFDs: preserveFds))
+                                            options: LaunchOptions(dieWithParent: true, preserveFDs: preserveFds,
+                                                                   seccompCacheDirectory: global.root + "/.seccomp"))
         } catch {
             store.remove(id)
             fail("\(error)")

@@ -36,8 +36,10 @@ enum ProcessPlanner {
 
     /// Fills `out` (an sl_process) from the OCI process, allocating into `arena`.
     /// Returns warnings about what was ignored (see `capabilityMask`) for the caller to report.
+    /// `seccompCache`: a SeccompCache directory for the compiled filter (nil: memory only).
     @discardableResult
     static func fill(_ out: inout sl_process, from p: OCISpec.Process, seccomp: OCISpec.Seccomp?,
+                     seccompCache: String? = nil,
                      stdio: Stdio?, arena: CArena, field: String = "process") throws(RuntimeError) -> [String] {
         var warnings: [String] = []
         // -1: keep what the child inherits (a zeroed struct would mean "make everything fd 0").
@@ -107,7 +109,7 @@ enum ProcessPlanner {
 
         if let s = seccomp {
             let program: SeccompProgram
-            do { program = try SeccompCompiler.compile(s) } catch { throw .spec("config.json: \(error)") }
+            do { program = try SeccompCompiler.compile(s, cacheDirectory: seccompCache) } catch { throw .spec("config.json: \(error)") }
             program.withUnsafePointer { ptr, count in
                 out.seccomp_filter = arena.copy(bytes: ptr, count: Int(count) * 8)   // sizeof(struct sock_filter)
                 out.seccomp_len = count

@@ -96,7 +96,8 @@ final class SpawnPlan {
         config.hostname = arena.optionalString(spec.hostname)
         config.domainname = arena.optionalString(spec.domainname)
 
-        warnings += try ProcessPlanner.fill(&config.process, from: process, seccomp: linux.seccomp, stdio: options.stdio, arena: arena)
+        warnings += try ProcessPlanner.fill(&config.process, from: process, seccomp: linux.seccomp,
+                                            seccompCache: options.seccompCacheDirectory, stdio: options.stdio, arena: arena)
         config.process.preserve_fds = options.preserveFDs
         warnings.forEach(RuntimeWarnings.report)
     }

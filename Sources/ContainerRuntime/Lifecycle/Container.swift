@@ -72,8 +72,12 @@ public struct LaunchOptions: Sendable {
     /// A connected unix socket to send the pty master to (`--console-socket`), instead of
     /// receiving it ourselves.
     public var consoleSocket: Int32?
+    /// A SeccompCache directory: a process that starts one container (the CLI) then need not
+    /// compile the seccomp profile again. nil: compiled programs are kept in memory only.
+    public var seccompCacheDirectory: String?
     public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0, stdio: Stdio? = nil, overlay: RootfsOverlay? = nil,
-                cloneParent: Bool = false, startFD: Int32? = nil, consoleSocket: Int32? = nil) {
+                cloneParent: Bool = false, startFD: Int32? = nil, consoleSocket: Int32? = nil,
+                seccompCacheDirectory: String? = nil) {
         self.dieWithParent = dieWithParent
         self.startFD = startFD
         self.consoleSocket = consoleSocket
@@ -81,6 +85,7 @@ public struct LaunchOptions: Sendable {
         self.preserveFDs = preserveFDs
         self.stdio = stdio
         self.overlay = overlay
+        self.seccompCacheDirectory = seccompCacheDirectory
     }
 }
 

@@ -73,11 +73,12 @@ public enum Exec {
     /// Starts `process` inside the container at `location`. `seccomp` is the container's
     /// linux.seccomp: exec'd processes get the same filter as the init. With
     /// `ownPIDNamespace` the process is the init of a nested pid namespace, so that killing it
-    /// kills everything it started (exec probes that time out).
+    /// kills everything it started (exec probes that time out). `seccompCacheDirectory`: see
+    /// LaunchOptions.
     public static func start(_ location: ContainerLocation, process: OCISpec.Process, seccomp: OCISpec.Seccomp?,
                              stdio: Stdio? = nil, ownPIDNamespace: Bool = false,
                              dieWithParent: Bool = true, consoleSocket: Int32? = nil,
-                             preserveFDs: Int32 = 0) throws(RuntimeError) -> ExecProcess {
+                             preserveFDs: Int32 = 0, seccompCacheDirectory: String? = nil) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
         // With a console socket of the caller's (`exec --console-socket`) the master goes there.
@@ -92,8 +93,6 @@ public enum Exec {
         config.error_fd = channels.errorWrite
         config.console_socket_fd = consoleSocket ?? channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
-        try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, stdio: stdio, arena: arena)
-            .forEach(RuntimeWarnings.report)
         config.process.new_pidns = ownPIDNamespace ? 1 : 0
         config.process.preserve_fds = preserveFDs
 

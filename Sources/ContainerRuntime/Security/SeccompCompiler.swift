@@ -29,6 +29,13 @@ public struct SeccompProgram: Sendable {
         self.flags = flags
     }
 
+    /// A copy of `instructions` (a program read back from SeccompCache).
+    init(copying instructions: UnsafeRawBufferPointer, count: UInt32, flags: UInt32) {
+        let pointer = malloc(instructions.count)!
+        pointer.copyMemory(from: instructions.baseAddress!, byteCount: instructions.count)
+        self.init(storage: FilterStorage(pointer), count: count, flags: flags)
+    }
+
     /// The instructions and their count, for sl_process.seccomp_filter / seccomp_len. The
     /// pointer is valid inside `body` (and in a child cloned from within it).
     public func withUnsafePointer<R, E: Error>(
@@ -61,9 +68,16 @@ public enum SeccompCompiler {
     /// Profiles kept at most (a supervisor sees a handful; anything else gets compiled again).
     static let compiledLimit = 32
 
-    public static func compile(_ s: OCISpec.Seccomp) throws(SeccompError) -> SeccompProgram {
+    /// The program for `s`: from memory, else from `cacheDirectory` (a SeccompCache; nil: none),
+    /// else compiled.
+    public static func compile(_ s: OCISpec.Seccomp,
+                               cacheDirectory: String? = nil) throws(SeccompError) -> SeccompProgram {
         if let program = compiled.withLock({ $0[s] }) { return program }
-        let program = try compileUncached(s)
+        let program = if let cacheDirectory {
+            try SeccompCache(directory: cacheDirectory).program(for: s)
+        } else {
+            try compileUncached(s)
+        }
         compiled.withLock { programs in
             if programs.count >= compiledLimit { programs.removeAll() }
             programs[s] = program

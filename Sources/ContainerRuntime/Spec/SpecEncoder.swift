@@ -135,7 +135,8 @@ public enum SpecEncoder {
         return .object(o)
     }
 
-    private static func seccomp(_ s: OCISpec.Seccomp) -> JSONValue {
+    /// Also SeccompCache's key: every field, in a fixed order.
+    static func seccomp(_ s: OCISpec.Seccomp) -> JSONValue {
         var o: JSONObject = ["defaultAction": .string(s.defaultAction)]
         o["defaultErrnoRet"] = s.defaultErrnoRet.map(JSONValue.integer)
         o["architectures"] = nonEmpty(s.architectures)
