@@ -73,10 +73,11 @@ public enum Exec {
     /// Starts `process` inside the container at `location`. `seccomp` is the container's
     /// linux.seccomp: exec'd processes get the same filter as the init. With
     /// `ownPIDNamespace` the process is the init of a nested pid namespace, so that killing it
-    /// kills everything it started (exec probes that time out).
+    /// kills everything it started (exec probes that time out). `executable` is the program to
+    /// execute when it is not process.args[0] (OCI hooks: `path` and argv are separate).
     public static func start(_ location: ContainerLocation, process: OCISpec.Process, seccomp: OCISpec.Seccomp?,
                              stdio: Stdio? = nil, ownPIDNamespace: Bool = false,
-                             dieWithParent: Bool = true) throws(RuntimeError) -> ExecProcess {
+                             dieWithParent: Bool = true, executable: String? = nil) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
         let channels = try SpawnChannels(terminal: process.terminal, cgroup: Cgroup(paths: location.cgroup))
@@ -91,6 +92,7 @@ public enum Exec {
         config.die_with_parent = dieWithParent ? 1 : 0
         try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, stdio: stdio, arena: arena)
         config.process.new_pidns = ownPIDNamespace ? 1 : 0
+        if let executable { config.process.path = arena.string(executable) }
 
         var result = sl_spawn_result()
         var saved = sigset_t()
