@@ -71,30 +71,42 @@ static const char *env_path(const char *const *envp) {
     return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
-// execvpe without malloc: try each PATH entry; report the most telling error (EACCES wins
-// over ENOENT, as the shell does).
-static int exec_search(const char *file, const char *const *argv, const char *const *envp) {
+// An executable candidate: a regular file the (already switched) user may execute.
+static int check_executable(const char *path) {
+    struct stat st;
+    if (stat(path, &st) < 0) return errno;
+    if (!S_ISREG(st.st_mode)) return EACCES;
+    if (access(path, X_OK) < 0) return errno;
+    return 0;
+}
+
+// execvpe's search without malloc: the first PATH entry holding an executable wins; otherwise the
+// most telling error (EACCES over ENOENT, as the shell does). Done before `create` reports ready,
+// so "executable file not found" is create's error, as with runc, not a silent exit after start.
+static int resolve_executable(const char *file, const char *const *envp, char *out, size_t size) {
+    size_t flen = sl__strlen(file);
     for (const char *s = file; *s; s++) {
         if (*s == '/') {
-            syscall(SYS_execve, file, argv, envp);
-            return errno;
+            if (flen + 1 > size) return ENAMETOOLONG;
+            memcpy(out, file, flen + 1);
+            return check_executable(out);
         }
     }
-    size_t flen = sl__strlen(file);
+    if (flen == 0) return ENOENT;
     int best = ENOENT;
     const char *path = env_path(envp);
     while (1) {
         const char *end = path;
         while (*end && *end != ':') end++;
         size_t dlen = (size_t)(end - path);
-        char buf[4096];
-        if (dlen + 1 + flen + 1 <= sizeof buf) {
-            if (dlen == 0) { buf[0] = '.'; dlen = 1; } else memcpy(buf, path, dlen);
-            buf[dlen] = '/';
-            memcpy(buf + dlen + 1, file, flen + 1);
-            syscall(SYS_execve, buf, argv, envp);
-            if (errno == EACCES) best = EACCES;
-            else if (errno != ENOENT && errno != ENOTDIR && best != EACCES) best = errno;
+        if (dlen + 1 + flen + 1 <= size) {
+            if (dlen == 0) { out[0] = '.'; dlen = 1; } else memcpy(out, path, dlen);
+            out[dlen] = '/';
+            memcpy(out + dlen + 1, file, flen + 1);
+            int err = check_executable(out);
+            if (err == 0) return 0;
+            if (err == EACCES) best = EACCES;
+            else if (err != ENOENT && err != ENOTDIR && best != EACCES) best = err;
         }
         if (!*end) break;
         path = end + 1;
@@ -118,6 +130,27 @@ static void redirect_stdio(const struct sl_process *p, int efd) {
     }
 }
 
+static void load_seccomp(const struct sl_process *p, int efd) {
+    if (!p->seccomp_filter) return;
+    int r = sl_seccomp_load(p->seccomp_filter, p->seccomp_len, p->seccomp_flags);
+    if (r < 0) sl__die(efd, SL_STAGE_SECCOMP, -r, -1);
+}
+
+// `create`: tell the runtime the container is ready, then wait for `start`. The runtime exits
+// after "ready", so the error pipe is gone from here on: a later failure is only an exit 127.
+static void wait_for_start(const struct sl_process *p, int *efd) {
+    struct sl_child_error ready = {.stage = SL_STAGE_READY, .err = 0, .index = -1, .pad = 0};
+    ssize_t n;
+    do { n = write(*efd, &ready, sizeof ready); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof ready) _exit(127);
+    close(*efd);
+    *efd = -1;
+    char byte;
+    do { n = read(p->start_fd, &byte, 1); } while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(127);
+    close(p->start_fd);
+}
+
 void sl__finish_process(const struct sl_process *p, int efd) {
     redirect_stdio(p, efd);
     if (p->oom_score_adj_set) {
@@ -130,6 +163,10 @@ void sl__finish_process(const struct sl_process *p, int efd) {
         close(fd);
     }
     enter_cwd(p->cwd ? p->cwd : "/", efd);
+    // seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: without no_new_privs the filter is loaded
+    // while the capability is still held, before the drop (runc does the same). With it, as
+    // late as possible, so the profile governs as few of our own syscalls as possible.
+    if (!p->no_new_privileges) load_seccomp(p, efd);
     set_identity_and_caps(p, efd);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) sl__die(efd, SL_STAGE_NO_NEW_PRIVS, errno, -1);
     // Every fd the runtime holds (namespaces, cgroups, the rootfs, sockets) closes at execve; only
@@ -148,11 +185,16 @@ void sl__finish_process(const struct sl_process *p, int efd) {
         struct rlimit64 rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
         if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &rl, NULL) < 0) sl__die(efd, SL_STAGE_RLIMIT, errno, i);
     }
-    // Seccomp last: the filter then only governs the container's program.
-    if (p->seccomp_filter) {
-        int r = sl_seccomp_load(p->seccomp_filter, p->seccomp_len, p->seccomp_flags);
-        if (r < 0) sl__die(efd, SL_STAGE_SECCOMP, -r, -1);
+    if (p->exec_by_fd) {
+        if (p->no_new_privileges) load_seccomp(p, efd);
+        syscall(SYS_execveat, p->exec_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
+        sl__die(efd, SL_STAGE_EXEC, errno, -1);
     }
-    int err = exec_search(p->path, p->argv, p->envp);
-    sl__die(efd, SL_STAGE_EXEC, err, -1);
+    char resolved[4096];
+    int err = resolve_executable(p->path, p->envp, resolved, sizeof resolved);
+    if (err) sl__die(efd, SL_STAGE_EXEC, err, -1);
+    if (p->no_new_privileges) load_seccomp(p, efd);
+    if (p->wait_start) wait_for_start(p, &efd);
+    syscall(SYS_execve, resolved, p->argv, p->envp);
+    sl__die(efd, SL_STAGE_EXEC, errno, -1);
 }

@@ -62,6 +62,7 @@ enum sl_stage {
     SL_STAGE_CLOSE_FDS,
     SL_STAGE_EXEC,
     SL_STAGE_FORK,             // exec: the second fork that enters the pid namespace
+    SL_STAGE_READY,            // not a failure: set-up is done, the init waits for `start` (exec fifo)
     SL_STAGE_COUNT
 };
 
@@ -150,6 +151,10 @@ struct sl_process {
     int32_t stdio_fds[3];          // fds to become 0, 1, 2 (-1: keep the inherited one)
     int32_t new_pidns;             // exec only: the process is init of a nested pid namespace, so
                                    // killing it kills every process it started (probe timeouts)
+    int32_t exec_by_fd;            // execveat(exec_fd, "", AT_EMPTY_PATH) instead of searching PATH
+    int32_t exec_fd;               //   (hooks whose path resolves in the runtime's mount namespace)
+    int32_t wait_start;            // `create`: once everything is set up, report SL_STAGE_READY and
+    int32_t start_fd;              //   block reading start_fd (runc's exec fifo) until `start` writes
 };
 
 struct sl_spawn_config {

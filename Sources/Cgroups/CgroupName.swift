@@ -13,13 +13,26 @@ public enum CgroupName {
         return name
     }
 
-    /// OCI linux.cgroupsPath: "/name", "name" or "name/" become "name"; anything with more than one
-    /// component is refused rather than guessed at.
+    /// OCI linux.cgroupsPath, always kept inside swiftlet's own subtree: "/name", "name" or "name/"
+    /// become "name"; a nested path as clients send it (podman "/libpod_parent/libpod-<id>",
+    /// containerd "/<namespace>/<id>") becomes one component joined with "." (swiftlet never
+    /// creates cgroups outside `swiftlet/`); systemd's "slice:prefix:name" (`--systemd-cgroup`)
+    /// becomes "prefix-name.scope", the unit systemd would have made.
     public static func fromCgroupsPath(_ path: String) throws(CgroupError) -> String {
-        let trimmed = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard trimmed.count == 1, let only = trimmed.first else {
-            throw .invalidName(path, reason: "cgroupsPath must name a single cgroup under \(parent)/")
+        if !path.hasPrefix("/") {
+            let parts = path.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 3 {
+                let unit = parts[1].isEmpty ? String(parts[2]) : "\(parts[1])-\(parts[2])"
+                return try validate(unit.hasSuffix(".slice") ? unit : unit + ".scope")
+            }
         }
-        return try validate(String(only))
+        let components = path.split(separator: "/", omittingEmptySubsequences: true)
+        if components.contains(where: { $0 == "." || $0 == ".." }) {
+            throw .invalidName(path, reason: "cgroupsPath must not contain \".\" or \"..\"")
+        }
+        guard !components.isEmpty else {
+            throw .invalidName(path, reason: "cgroupsPath must name a cgroup under \(parent)/")
+        }
+        return try validate(components.joined(separator: "."))
     }
 }

@@ -19,10 +19,13 @@ struct List: ParsableCommand {
         if quiet { states.forEach { writeStdout($0.id + "\n") }; return }
         switch format {
         case "json":
-            writeStdout(JSONValue.array(states.map(\.json)).text(pretty: true) + "\n")
+            writeStdout(JSONValue.array(states.map { $0.json(status: store.status(of: $0)) }).text(pretty: true) + "\n")
         case "table":
             var rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED"]]
-            for s in states { rows.append([s.id, String(s.pid), s.status, s.bundle, s.created]) }
+            for s in states {
+                let status = store.status(of: s)
+                rows.append([s.id, String(status == .stopped ? 0 : s.pid), status.rawValue, s.bundle, s.created])
+            }
             writeStdout(Table.render(rows))
         default:
             fail("--format \(format): expected table or json")
@@ -38,7 +41,11 @@ struct State: ParsableCommand {
 
     func run() throws {
         requireRoot()
-        do { writeStdout(try global.store.load(id).json.text(pretty: true) + "\n") } catch { fail("\(error)") }
+        let store = global.store
+        do {
+            let state = try store.load(id)
+            writeStdout(state.json(status: store.status(of: state)).text(pretty: true) + "\n")
+        } catch { fail("\(error)") }
     }
 }
 

@@ -1,26 +1,57 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// `swiftlet-runtime`: an OCI runtime with runc's verbs and flags where runc has the same idea.
+/// `swiftlet-runtime`: an OCI runtime with runc's command line, so podman (through conmon),
+/// containerd's runc shim and CRI-O can drive it in runc's place.
 struct SwiftletRuntime: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet-runtime",
         abstract: "Run OCI containers in real isolation (namespaces, cgroups, seccomp, capabilities).",
         discussion: """
-            A bundle is a directory with config.json and the rootfs it names. Must run as root; state lives under --root (default /run/swiftlet-runtime).
+            A bundle is a directory with config.json and the rootfs it names. Must run as root; state lives under --root (default /run/swiftlet-runtime). The command line is runc's: podman, containerd and CRI-O call these verbs.
 
-              swiftlet-runtime spec > bundle/config.json  # default profile
-              swiftlet-runtime run --bundle bundle mybox  # attached
-              swiftlet-runtime exec mybox -- ps           # another terminal
-              swiftlet-runtime list
-              swiftlet-runtime state mybox
-              swiftlet-runtime kill mybox TERM
-              swiftlet-runtime delete mybox
+            Global options (before the verb, as with runc):
+              --root DIR                 state directory
+              --log FILE                 append errors (and --debug lines) to FILE; always created
+              --log-format text|json     json: {"level","msg","time"} lines, as containerd asks
+              --systemd-cgroup           cgroupsPath is slice:prefix:name (mapped under swiftlet/)
+              --debug                    log debug lines
+
+            One container's life, as a client drives it:
+              swiftlet-runtime spec > bundle/config.json      # default profile
+              swiftlet-runtime create --bundle bundle --pid-file box.pid box
+              swiftlet-runtime start box                      # its program runs now
+              swiftlet-runtime state box                      # created, running, paused, stopped
+              swiftlet-runtime exec box -- ps                 # foreground; --detach for a pid file
+              swiftlet-runtime kill box TERM
+              swiftlet-runtime delete box                     # --force: kill it first
+            In one step, attached: swiftlet-runtime run --bundle bundle box
             """,
-        subcommands: [Spec.self, Run.self, Exec.self, List.self, State.self, Kill.self, Delete.self]
+        version: RuntimeVersion.text,
+        subcommands: [Spec.self, Create.self, Start.self, Run.self, Exec.self, State.self, List.self, Kill.self,
+                      Delete.self, Ps.self, Pause.self, Resume.self, Update.self, Features.self]
     )
 
-    // runc puts global flags before the verb (`runc --root X run ...`); accepted here too.
     @OptionGroup var global: GlobalOptions
 }
 
-SwiftletRuntime.main()
+// Global flags come before the verb; the verb's parser never sees them.
+var arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    (globalFlags, arguments) = try GlobalFlags.extract(arguments)
+} catch {
+    SwiftletRuntime.exit(withError: error)
+}
+RuntimeLog.open(globalFlags)
+RuntimeLog.debug("swiftlet-runtime \(CommandLine.arguments.dropFirst().joined(separator: " "))")
+do {
+    var command = try SwiftletRuntime.parseAsRoot(arguments)
+    try command.run()
+} catch {
+    // A usage error is an error too: clients read the log, not our usage text.
+    let code = SwiftletRuntime.exitCode(for: error)
+    if code != .success { RuntimeLog.write(level: "error", SwiftletRuntime.message(for: error)) }
+    SwiftletRuntime.exit(withError: error)
+}

@@ -164,7 +164,11 @@ import Testing
         for bad in ["", ".", "..", "a/b", String(repeating: "x", count: 256)] {
             #expect(throws: CgroupError.self) { try CgroupName.validate(bad) }
         }
-        #expect(throws: CgroupError.self) { try CgroupName.fromCgroupsPath("/machine/web-1") }
+        // Clients' nested paths and systemd's slice:prefix:name stay one component under swiftlet/.
+        #expect(try CgroupName.fromCgroupsPath("/libpod_parent/libpod-abc") == "libpod_parent.libpod-abc")
+        #expect(try CgroupName.fromCgroupsPath("/default/t1") == "default.t1")
+        #expect(try CgroupName.fromCgroupsPath("machine.slice:libpod:abc") == "libpod-abc.scope")
+        #expect(throws: CgroupError.self) { try CgroupName.fromCgroupsPath("/a/../b") }
         #expect(throws: CgroupError.self) { try CgroupName.fromCgroupsPath("/") }
     }
 

@@ -226,4 +226,41 @@ struct ContainerHookTests {
             #expect(slow == "hooks.startContainer[0] (/bin/sleep): timed out after 1 s")
         }
     }
+
+    /// createContainer: the path is the runtime's (a host binary absent from the image), the
+    /// process runs in the container's namespaces.
+    @Test func createContainerHookResolvesOnTheHost() throws {
+        try Self.withContainer { c, location in
+            let marker = "/tmp/hook-\(UUID().uuidString.prefix(8))"
+            // A static binary at a path only the host has (a copy of the image's busybox).
+            let d = HookTests.ScriptDir()
+            let hostOnly = d.dir + "/bb"
+            try FileManager.default.copyItem(atPath: TestSupport.busybox + "/bin/busybox", toPath: hostOnly)
+            #expect(!FileManager.default.fileExists(atPath: "/proc/\(c.pid)/root" + hostOnly))
+            let hook = OCISpec.Hook(path: hostOnly, args: ["sh", "-c", "hostname > \(marker)"])
+            try HookRunner.runInContainer([hook], phase: "createContainer", state: HookTests.state(),
+                                          location: location, resolveInContainer: false)
+            #expect((try? String(contentsOfFile: "/proc/\(c.pid)/root" + marker, encoding: .utf8)) == "hook-uts\n")
+
+            // A dynamic binary: its loader is not in the busybox image.
+            let dynamic = HookTests.failures { () throws(RuntimeError) in
+                try HookRunner.runInContainer([OCISpec.Hook(path: "/usr/bin/dash")], phase: "createContainer",
+                                              state: HookTests.state(), location: location, resolveInContainer: false)
+            }
+            #expect(dynamic == "hooks.createContainer[0] (/usr/bin/dash): executing it failed: No such file or directory "
+                + "inside the container (a dynamically linked binary's loader is looked up there; use a static binary)")
+            let script = d.script("s", "true")
+            let message = HookTests.failures { () throws(RuntimeError) in
+                try HookRunner.runInContainer([OCISpec.Hook(path: script)], phase: "createContainer",
+                                              state: HookTests.state(), location: location, resolveInContainer: false)
+            }
+            #expect(message == "hooks.createContainer[0] (\(script)): executing it failed: it is a script; from the "
+                + "runtime's namespace, swiftlet-runtime runs only binaries inside the container")
+            let missing = HookTests.failures { () throws(RuntimeError) in
+                try HookRunner.runInContainer([OCISpec.Hook(path: "/nonexistent/hook")], phase: "createContainer",
+                                              state: HookTests.state(), location: location, resolveInContainer: false)
+            }
+            #expect(missing == "hooks.createContainer[0] (/nonexistent/hook): executing it failed: No such file or directory")
+        }
+    }
 }

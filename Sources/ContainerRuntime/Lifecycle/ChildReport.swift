@@ -8,6 +8,8 @@ enum ChildReport {
     enum Outcome {
         /// EOF: execve succeeded. `pid` is set when an exec'd process reported where it runs.
         case started(pid: Int32?)
+        /// `create`: set-up is done and the init waits for `start` (it stays open: no EOF comes).
+        case ready
         /// A step failed; `pid` is the exec'd process if it had been forked (reap it).
         case failed(sl_child_error, pid: Int32?)
     }
@@ -35,6 +37,7 @@ enum ChildReport {
             if n != MemoryLayout<sl_child_error>.size {
                 throw .state("the container's start-up report was cut short (\(n) bytes)")
             }
+            if msg.stage == Int32(SL_STAGE_READY.rawValue) && failure == nil { return .ready }
             if msg.stage == Int32(SL_STAGE_NONE.rawValue) {
                 reportedPID = msg.index
                 continue

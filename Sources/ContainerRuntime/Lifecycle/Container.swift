@@ -66,9 +66,17 @@ public struct LaunchOptions: Sendable {
     /// swiftlet-keeper, which reaps containers and keeps their exit statuses while no daemon runs.
     /// Such a container is not our child: its status comes from the keeper, not `exitStatus`.
     public var cloneParent = false
+    /// `create`: the init stops when everything is set up and execs its program only once a byte
+    /// can be read from this fd (the exec fifo, opened read-write so that opening never blocks).
+    public var startFD: Int32?
+    /// A connected unix socket to send the pty master to (`--console-socket`), instead of
+    /// receiving it ourselves.
+    public var consoleSocket: Int32?
     public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0, stdio: Stdio? = nil, overlay: RootfsOverlay? = nil,
-                cloneParent: Bool = false) {
+                cloneParent: Bool = false, startFD: Int32? = nil, consoleSocket: Int32? = nil) {
         self.dieWithParent = dieWithParent
+        self.startFD = startFD
+        self.consoleSocket = consoleSocket
         self.cloneParent = cloneParent
         self.preserveFDs = preserveFDs
         self.stdio = stdio
@@ -144,10 +152,16 @@ public final class Container: @unchecked Sendable {
 
     private static func spawn(id: String, spec: OCISpec, bundle: String, cgroup: Cgroup,
                               options: LaunchOptions) throws(RuntimeError) -> Container {
-        let terminal = spec.process?.terminal ?? false
-        let channels = try SpawnChannels(terminal: terminal, cgroup: cgroup)
+        // With a console socket of the caller's the master goes there, not to us.
+        let receivesConsole = (spec.process?.terminal ?? false) && options.consoleSocket == nil
+        let channels = try SpawnChannels(terminal: receivesConsole, cgroup: cgroup)
         let plan = try SpawnPlan(spec: spec, bundle: bundle, cgroupFD: channels.cgroupFD, joinFDs: channels.joinFDs,
-                                 errorFD: channels.errorWrite, consoleSocketFD: channels.consoleChild, options: options)
+                                 errorFD: channels.errorWrite, consoleSocketFD: options.consoleSocket ?? channels.consoleChild,
+                                 options: options)
+        if let fd = options.startFD {
+            plan.config.process.wait_start = 1
+            plan.config.process.start_fd = fd
+        }
         var result = sl_spawn_result()
         var saved = sigset_t()
         _ = sl_signals_block_all(&saved)
@@ -165,9 +179,9 @@ public final class Container: @unchecked Sendable {
         case .failed(let e, _):
             reap()
             throw .child(stage: e.stage, errno: Errno(e.err), subject: plan.subject(stage: e.stage, index: e.index))
-        case .started:
+        case .started, .ready:
             var console: Int32? = nil
-            if terminal {
+            if receivesConsole {
                 do throws(RuntimeError) { console = try channels.receiveConsole() } catch {
                     _ = sl_pidfd_send_signal(result.pidfd, SIGKILL)
                     reap()

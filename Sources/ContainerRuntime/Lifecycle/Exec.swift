@@ -75,12 +75,19 @@ public enum Exec {
     /// `ownPIDNamespace` the process is the init of a nested pid namespace, so that killing it
     /// kills everything it started (exec probes that time out). `executable` is the program to
     /// execute when it is not process.args[0] (OCI hooks: `path` and argv are separate).
+    /// `executableFD` (an O_PATH fd opened by the caller, in its own mount namespace) is executed
+    /// instead of any path: execveat(AT_EMPTY_PATH). It is CLOEXEC in the child, which is fine for
+    /// ELF binaries; a script's interpreter cannot reopen it (execveat fails with ENOENT).
     public static func start(_ location: ContainerLocation, process: OCISpec.Process, seccomp: OCISpec.Seccomp?,
                              stdio: Stdio? = nil, ownPIDNamespace: Bool = false,
-                             dieWithParent: Bool = true, executable: String? = nil) throws(RuntimeError) -> ExecProcess {
+                             dieWithParent: Bool = true, consoleSocket: Int32? = nil,
+                             preserveFDs: Int32 = 0, executable: String? = nil,
+                             executableFD: Int32? = nil) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
-        let channels = try SpawnChannels(terminal: process.terminal, cgroup: Cgroup(paths: location.cgroup))
+        // With a console socket of the caller's (`exec --console-socket`) the master goes there.
+        let receivesConsole = process.terminal && consoleSocket == nil
+        let channels = try SpawnChannels(terminal: receivesConsole, cgroup: Cgroup(paths: location.cgroup))
 
         let arena = CArena()
         var config = sl_spawn_config()
@@ -88,11 +95,16 @@ public enum Exec {
         config.procs_fds = arena.copy(channels.joinFDs)
         config.n_procs_fds = Int32(channels.joinFDs.count)
         config.error_fd = channels.errorWrite
-        config.console_socket_fd = channels.consoleChild
+        config.console_socket_fd = consoleSocket ?? channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
         try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp, stdio: stdio, arena: arena)
         config.process.new_pidns = ownPIDNamespace ? 1 : 0
+        config.process.preserve_fds = preserveFDs
         if let executable { config.process.path = arena.string(executable) }
+        if let executableFD {
+            config.process.exec_by_fd = 1
+            config.process.exec_fd = executableFD
+        }
 
         var result = sl_spawn_result()
         var saved = sigset_t()
@@ -111,12 +123,13 @@ public enum Exec {
             }
             let subject = ProcessSubject.describe(stage: e.stage, index: e.index, process: config.process)
             throw .child(stage: e.stage, errno: Errno(e.err), subject: subject)
+        case .ready: throw .state("the exec process reported a start it was never asked to wait for")
         case .started(let pid):
             guard let pid else { throw .state("the exec process did not report its pid") }
             let pidfd = sl_pidfd_open(pid)
             guard pidfd >= 0 else { throw .system(step: "opening a pidfd of the exec process", errno: Errno(-pidfd)) }
             var console: Int32? = nil
-            if process.terminal {
+            if receivesConsole {
                 do throws(RuntimeError) { console = try channels.receiveConsole() } catch {
                     _ = sl_pidfd_send_signal(pidfd, SIGKILL)
                     var status: Int32 = 0

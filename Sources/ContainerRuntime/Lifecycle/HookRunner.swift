@@ -81,18 +81,17 @@ public enum HookRunner {
     /// no_new_privs, cwd "/". Stops at the first failure and throws it.
     ///
     /// `resolveInContainer`: the spec resolves a startContainer hook's path in the container's
-    /// mount namespace (true) but a createContainer hook's in the runtime's (false). false is not
-    /// implemented yet: it needs the C core to execute a file descriptor opened here.
+    /// mount namespace (true) but a createContainer hook's in the runtime's (false). With false
+    /// the executable is opened here (O_PATH) and executed by fd inside the container; that
+    /// works for static binaries only: a script's interpreter cannot reopen the fd (see
+    /// Exec.start) and a dynamic binary's loader is looked up in the container; both fail with a
+    /// sentence saying so.
     public static func runInContainer(_ hooks: [OCISpec.Hook], phase: String, state: JSONValue,
                                       location: ContainerLocation, resolveInContainer: Bool) throws(RuntimeError) {
-        guard resolveInContainer else {
-            throw .unsupported(field: "hooks.\(phase)",
-                               reason: "running a hook inside the container from a path in the runtime's mount namespace "
-                                   + "is not supported by swiftlet-runtime yet")
-        }
         let input = state.serialized()
         for (i, hook) in hooks.enumerated() {
-            if let failure = runInContainer(hook, phase: phase, index: i, input: input, location: location) {
+            if let failure = runInContainer(hook, phase: phase, index: i, input: input, location: location,
+                                            resolveInContainer: resolveInContainer) {
                 throw .hook(failure)
             }
         }
@@ -144,10 +143,18 @@ public enum HookRunner {
     // MARK: One hook in the container's namespaces
 
     private static func runInContainer(_ hook: OCISpec.Hook, phase: String, index: Int, input: [UInt8],
-                                       location: ContainerLocation) -> HookFailure? {
+                                       location: ContainerLocation, resolveInContainer: Bool) -> HookFailure? {
         func failure(_ reason: HookFailure.Reason) -> HookFailure {
             HookFailure(phase: phase, index: index, path: hook.path, reason: reason)
         }
+        // Resolved here, in the runtime's mount namespace, before entering the container's.
+        var executableFD: Int32? = nil
+        if !resolveInContainer {
+            let fd = open(hook.path, oPathFlag | O_CLOEXEC)
+            guard fd >= 0 else { return failure(.execFailed(Errno.current)) }
+            executableFD = fd
+        }
+        defer { if let executableFD { close(executableFD) } }
         return SIGPIPEGuard.blocked { () -> HookFailure? in
             let pipes: HookPipes
             do throws(Errno) { pipes = try HookPipes(input: input) } catch {
@@ -165,10 +172,20 @@ public enum HookRunner {
             do throws(RuntimeError) {
                 child = try Exec.start(location, process: process, seccomp: nil,
                                        stdio: Stdio(input: pipes.childInput, output: pipes.childOutput, error: pipes.childError),
-                                       executable: hook.path)
+                                       executable: hook.path, executableFD: executableFD)
             } catch {
                 pipes.closeChildEnds()
                 if case .child(let stage, let e, _) = error, stage == Int32(bitPattern: SL_STAGE_EXEC.rawValue) {
+                    // The file exists (it was opened), so ENOENT from execveat means something it
+                    // needs is missing in the container: a script's interpreter gets /dev/fd/N of a
+                    // CLOEXEC fd, already closed; a dynamic binary's loader is looked up there.
+                    if executableFD != nil && e.rawValue == ENOENT {
+                        return failure(.setup(isScript(hook.path)
+                            ? "executing it failed: it is a script; from the runtime's namespace, swiftlet-runtime "
+                                + "runs only binaries inside the container"
+                            : "executing it failed: No such file or directory inside the container "
+                                + "(a dynamically linked binary's loader is looked up there; use a static binary)"))
+                    }
                     return failure(.execFailed(e))
                 }
                 return failure(.setup("entering the container failed: \(error)"))
@@ -181,6 +198,18 @@ public enum HookRunner {
             if let seconds = outcome.timedOut { return failure(.timedOut(seconds: seconds)) }
             return verdict(status, outcome).map(failure)
         }
+    }
+
+    /// O_PATH, which Swift's Glibc module hides behind _GNU_SOURCE (same value on x86_64 and aarch64).
+    private static let oPathFlag: Int32 = 0o10000000
+
+    /// Whether the file starts with "#!".
+    private static func isScript(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var magic: (UInt8, UInt8) = (0, 0)
+        return withUnsafeMutableBytes(of: &magic) { read(fd, $0.baseAddress!, 2) } == 2 && magic == (0x23, 0x21)
     }
 
     /// The names of the capabilities in this process's permitted set (CapPrm in /proc/self/status);

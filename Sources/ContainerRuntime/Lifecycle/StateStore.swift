@@ -31,15 +31,16 @@ public struct ContainerState: Sendable, Equatable {
         self.annotations = annotations
     }
 
-    /// "running" while the recorded init (same pid and start time) is alive, else "stopped".
-    public var status: String {
-        ProcStat.startTime(pid: pid) == startTime ? "running" : "stopped"
+    /// True while the recorded init (same pid and start time) lives and is not a zombie, which
+    /// would only be waiting for its parent (conmon, containerd's shim) to reap it.
+    public var initAlive: Bool {
+        ProcStat.startTime(pid: pid) == startTime && ProcStat.isRunning(pid: pid)
     }
 
     public var location: ContainerLocation { ContainerLocation(pid: pid, startTime: startTime, cgroup: cgroup) }
 
-    /// The OCI state document (`runc state` shape) plus our own fields.
-    public var json: JSONValue {
+    /// The OCI state document (`runc state` shape) plus our own fields; pid 0 once stopped.
+    public func json(status: ContainerStatus) -> JSONValue {
         var v1 = JSONObject()
         for (k, path) in cgroup.v1.sorted(by: { $0.key < $1.key }) { v1[k] = .string(path) }
         var cg: JSONObject = ["v1": .object(v1)]
@@ -47,9 +48,10 @@ public struct ContainerState: Sendable, Equatable {
         var ann = JSONObject()
         for (k, value) in annotations.sorted(by: { $0.key < $1.key }) { ann[k] = .string(value) }
         return .object([
-            "ociVersion": "1.0.2", "id": .string(id), "status": .string(status), "pid": .integer(pid),
+            "ociVersion": "1.0.2", "id": .string(id), "status": .string(status.rawValue),
+            "pid": .integer(status == .stopped ? 0 : pid),
             "bundle": .string(bundle), "rootfs": .string(rootfs), "created": .string(created),
-            "owner": .integer(ownerPID), "startTime": .integer(startTime), "cgroup": .object(cg),
+            "owner": "", "ownerPID": .integer(ownerPID), "startTime": .integer(startTime), "cgroup": .object(cg),
             "annotations": .object(ann),
         ])
     }
@@ -67,8 +69,9 @@ public struct ContainerState: Sendable, Equatable {
         for m in v["cgroup"]?["v1"]?.objectValue?.members ?? [] { v1[m.key] = m.value.stringValue }
         var ann: [String: String] = [:]
         for m in v["annotations"]?.objectValue?.members ?? [] { ann[m.key] = m.value.stringValue }
+        // The file keeps the real pid; `status` is decided when read, never stored.
         self.init(id: try str("id"), pid: try int("pid"), startTime: try int("startTime"), bundle: try str("bundle"),
-                  rootfs: try str("rootfs"), created: try str("created"), ownerPID: try int("owner"),
+                  rootfs: try str("rootfs"), created: try str("created"), ownerPID: try int("ownerPID"),
                   cgroup: CgroupPaths(v2: v["cgroup"]?["v2"]?.stringValue, v1: v1), annotations: ann)
     }
 }
@@ -79,6 +82,18 @@ public struct StateStore: Sendable {
     public init(root: String) { self.root = root }
 
     func dir(_ id: String) -> String { root + "/" + id }
+
+    /// runc's exec fifo: exists from `create` until `start` releases the init.
+    public func execFifo(_ id: String) -> String { dir(id) + "/exec.fifo" }
+
+    /// runc's order: stopped when the init is gone, created while the exec fifo exists, paused
+    /// while the cgroup is frozen, else running.
+    public func status(of s: ContainerState) -> ContainerStatus {
+        if !s.initAlive { return .stopped }
+        if access(execFifo(s.id), F_OK) == 0 { return .created }
+        if Cgroup(paths: s.cgroup).isFrozen() { return .paused }
+        return .running
+    }
 
     /// Claims the id: creates `<root>/<id>` or fails if a container of that name exists.
     public func reserve(_ id: String) throws(RuntimeError) {
@@ -95,7 +110,7 @@ public struct StateStore: Sendable {
     public func save(_ s: ContainerState, config: OCISpec) throws(RuntimeError) {
         do {
             try JSONFile.write(SpecEncoder.encode(config).serialized(), to: dir(s.id) + "/config.json", mode: 0o600)
-            try JSONFile.write(s.json.serialized(), to: dir(s.id) + "/state.json", mode: 0o600)
+            try JSONFile.write(s.json(status: .created).serialized(), to: dir(s.id) + "/state.json", mode: 0o600)
         } catch { throw .state("\(error)") }
     }
 
@@ -127,9 +142,14 @@ public struct StateStore: Sendable {
 
     public func remove(_ id: String) {
         let d = dir(id)
-        for f in ["state.json", "config.json"] { unlink(d + "/" + f) }
+        for f in ["state.json", "config.json", "exec.fifo"] { unlink(d + "/" + f) }
         rmdir(d)
     }
+}
+
+/// The OCI runtime states a client sees (runtime-spec runtime.md; runc's names).
+public enum ContainerStatus: String, Sendable {
+    case creating, created, running, paused, stopped
 }
 
 /// Wall-clock time as RFC 3339 (UTC, nanoseconds), without Foundation.

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShims
+
+/// `create`: a container set up completely whose init waits for `start` (runc's lifecycle,
+/// runtime-spec runtime.md). Nothing here waits for the container: the init is our child only
+/// until we exit, then the caller's subreaper (conmon, containerd's shim) owns and reaps it.
+public struct ContainerCreation {
+    public let store: StateStore
+    public let id: String
+    public let bundle: String
+    public let spec: OCISpec
+
+    public init(store: StateStore, id: String, bundle: String, spec: OCISpec) {
+        self.store = store
+        self.id = id
+        self.bundle = bundle
+        self.spec = spec
+    }
+
+    /// Creates the container, records it, writes the pid file and runs the create-time hooks.
+    /// On any failure everything is removed again: the init, its cgroup, the state directory.
+    public func run(consoleSocketPath: String?, preserveFDs: Int32, pidFile: String?) throws(RuntimeError) {
+        try store.reserve(id)
+        var kept = false
+        defer { if !kept { store.remove(id) } }
+
+        let gate = try ExecFifo.make(at: store.execFifo(id))
+        let console = try consoleSocketPath.map { (path) throws(RuntimeError) in try ConsoleSocket.connect(path: path) }
+        defer { if let console { close(console) } }
+        let options = LaunchOptions(dieWithParent: false, preserveFDs: preserveFDs, startFD: gate.rawValue,
+                                    consoleSocket: console)
+        let container = try Container.start(id: id, spec: spec, bundle: bundle, options: options)
+
+        let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime, bundle: bundle,
+                                   rootfs: Files.absolute(spec.root?.path ?? "rootfs", base: bundle),
+                                   created: Timestamp.now(), ownerPID: getpid(), cgroup: container.cgroup.paths,
+                                   annotations: spec.annotations)
+        do {
+            try store.save(state, config: spec)
+            if let pidFile { try PidFile.write(container.pid, to: pidFile) }
+        } catch {
+            _ = try? container.destroy()
+            throw error
+        }
+        kept = true
+    }
+}
