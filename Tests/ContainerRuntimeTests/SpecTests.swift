@@ -363,12 +363,31 @@ extension SpecTests {
         @Test func reportsEveryIssue() throws {
             var json = setting("process.cwd", to: "relative")
             json = setting("mounts", to: [["destination": "proc"]], in: json)
-            json = setting("hooks.poststop", to: [["path": "/x"]], in: json)
+            json = setting("hooks.poststop", to: [["path": "x"]], in: json)
             #expect(decodeError(json) == """
-                config.json: hooks.poststop: hooks are not supported by swiftlet-runtime; remove them
                 config.json: process.cwd: must be an absolute path, got "relative"
                 config.json: mounts[0].destination: must be an absolute path, got "proc"
+                config.json: hooks.poststop[0].path: must be an absolute path, got "x"
                 """)
+        }
+
+        @Test func hooksDecodeInOrderWithEveryField() throws {
+            let json = setting("hooks", to: [
+                "prestart": [["path": "/usr/bin/net", "args": ["net", "up"], "env": ["A=1", "B="], "timeout": 5]],
+                "createRuntime": [["path": "/a"], ["path": "/b", "args": []]],
+                "createContainer": [["path": "/c"]],
+                "startContainer": [["path": "/bin/sh", "args": ["sh", "-c", "true"]]],
+                "poststart": [["path": "/d", "timeout": 1]],
+                "poststop": [["path": "/e", "env": []]],
+            ])
+            let hooks = try SpecDecoder.decode(json.serialized()).hooks
+            #expect(hooks.prestart == [OCISpec.Hook(path: "/usr/bin/net", args: ["net", "up"], env: ["A=1", "B="], timeout: 5)])
+            #expect(hooks.createRuntime == [OCISpec.Hook(path: "/a"), OCISpec.Hook(path: "/b")])
+            #expect(hooks.createContainer == [OCISpec.Hook(path: "/c")])
+            #expect(hooks.startContainer == [OCISpec.Hook(path: "/bin/sh", args: ["sh", "-c", "true"])])
+            #expect(hooks.poststart == [OCISpec.Hook(path: "/d", timeout: 1)])
+            #expect(hooks.poststop == [OCISpec.Hook(path: "/e")])
+            #expect(try SpecDecoder.decode(minimal.serialized()).hooks.isEmpty)
         }
 
         @Test func minimalConfigDecodes() throws {
@@ -380,6 +399,8 @@ extension SpecTests {
             ("annotations", ["org.opencontainers.x": "y"]),
             ("hooks", [:]),
             ("hooks", ["prestart": [], "poststop": nil]),
+            ("hooks", ["futurePhase": []]),
+            ("hooks", ["prestart": [["path": "/bin/true", "futureField": 1]]]),
             ("process.apparmorProfile", ""),
             ("process.selinuxLabel", ""),
             ("process.commandLine", "sh -c true"),
@@ -424,8 +445,16 @@ extension SpecTests {
             ("linux.sysctl", ["net.ipv4.ip_forward": 1], #"linux.sysctl["net.ipv4.ip_forward"]: expected a string, got number"#),
             ("annotations", ["a.b": true], #"annotations["a.b"]: expected a string, got boolean"#),
             // Unsupported features.
-            ("hooks", ["prestart": [["path": "/bin/true"]]], "hooks.prestart: hooks are not supported by swiftlet-runtime; remove them"),
-            ("hooks", ["createRuntime": [["path": "/bin/true"]]], "hooks.createRuntime: hooks are not supported by swiftlet-runtime; remove them"),
+            // Hooks.
+            ("hooks", ["prestart": [["path": "bin/true"]]], #"hooks.prestart[0].path: must be an absolute path, got "bin/true""#),
+            ("hooks", ["poststop": [["path": "/a"], ["args": ["x"]]]], "hooks.poststop[1].path: required field is missing"),
+            ("hooks", ["createRuntime": [["path": "/bin/true", "timeout": 0]]], "hooks.createRuntime[0].timeout: must be greater than 0 (seconds), got 0"),
+            ("hooks", ["startContainer": [["path": "/bin/true", "timeout": -3]]], "hooks.startContainer[0].timeout: must be greater than 0 (seconds), got -3"),
+            ("hooks", ["poststart": [["path": "/bin/true", "timeout": "5"]]], "hooks.poststart[0].timeout: expected a 64-bit integer, got string"),
+            ("hooks", ["createContainer": [["path": "/bin/true", "env": ["NOEQUALS"]]]], #"hooks.createContainer[0].env[0]: expected NAME=value, got "NOEQUALS""#),
+            ("hooks", ["prestart": [["path": "/bin/true", "args": "true"]]], "hooks.prestart[0].args: expected an array, got string"),
+            ("hooks", ["prestart": "/bin/true"], "hooks.prestart: expected an array, got string"),
+            ("hooks", ["futurePhase": [["path": "/bin/true"]]], "hooks.futurePhase: unknown hook phase; swiftlet-runtime runs prestart, createRuntime, createContainer, startContainer, poststart, poststop hooks and refuses others rather than skip them"),
             ("vm", ["hypervisor": ["path": "/usr/bin/qemu"]], "vm: running containers in virtual machines is not supported by swiftlet-runtime; remove the field"),
             ("process.apparmorProfile", "docker-default", "process.apparmorProfile: AppArmor profiles are not supported: swiftlet-runtime applies no LSM policy; remove the field"),
             ("process.selinuxLabel", "system_u:system_r:container_t:s0", "process.selinuxLabel: SELinux labels are not supported: swiftlet-runtime applies no LSM policy; remove the field"),
@@ -518,6 +547,21 @@ extension SpecTests {
             #expect(pretty == original)
             // Encoding is deterministic.
             #expect(SpecEncoder.encode(compact) == SpecEncoder.encode(original))
+        }
+
+        @Test func hooksRoundTripExactly() throws {
+            var spec = DefaultSpec.make()
+            spec.hooks = OCISpec.Hooks(
+                prestart: [OCISpec.Hook(path: "/p", args: ["p", "--x"], env: ["K=V"], timeout: 3)],
+                createRuntime: [OCISpec.Hook(path: "/cr"), OCISpec.Hook(path: "/cr2", env: ["E="])],
+                startContainer: [OCISpec.Hook(path: "/bin/sh", args: ["sh", "-c", "echo \"hi\""])],
+                poststop: [OCISpec.Hook(path: "/ps", timeout: 60)])
+            try spec.validate()
+            #expect(try SpecDecoder.decode(SpecEncoder.configJSON(spec)) == spec)
+            let hooks = try #require(SpecEncoder.encode(spec).objectValue?["hooks"]?.objectValue)
+            // Empty phases and empty/absent members are left out.
+            #expect(hooks.members.map(\.key) == ["prestart", "createRuntime", "startContainer", "poststop"])
+            #expect(SpecEncoder.encode(DefaultSpec.make()).objectValue?["hooks"] == nil)
         }
 
         @Test func defaultSpecIsValidAndRoundTrips() throws {
@@ -764,6 +808,14 @@ private let runcSpec = #"""
 private let kitchenSink = #"""
 {
   "ociVersion": "1.2.0",
+  "hooks": {
+    "prestart": [{"path": "/usr/bin/net", "args": ["net", "up"], "env": ["A=1"], "timeout": 5}],
+    "createRuntime": [{"path": "/a"}, {"path": "/b", "args": []}],
+    "createContainer": [{"path": "/c", "env": ["X=\u00e9"]}],
+    "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "true"]}],
+    "poststart": [{"path": "/d", "timeout": 1}],
+    "poststop": [{"path": "/e"}]
+  },
   "process": {
     "terminal": true,
     "consoleSize": {"height": 24, "width": 80},

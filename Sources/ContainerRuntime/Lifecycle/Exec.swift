@@ -73,12 +73,17 @@ public enum Exec {
     /// Starts `process` inside the container at `location`. `seccomp` is the container's
     /// linux.seccomp: exec'd processes get the same filter as the init. With
     /// `ownPIDNamespace` the process is the init of a nested pid namespace, so that killing it
-    /// kills everything it started (exec probes that time out). `seccompCacheDirectory`: see
-    /// LaunchOptions.
+    /// kills everything it started (exec probes that time out). `executable` is the program to
+    /// execute when it is not process.args[0] (OCI hooks: `path` and argv are separate).
+    /// `executableFD` (an O_PATH fd opened by the caller, in its own mount namespace) is executed
+    /// instead of any path: execveat(AT_EMPTY_PATH). It is CLOEXEC in the child, which is fine for
+    /// ELF binaries; a script's interpreter cannot reopen it (execveat fails with ENOENT).
+    /// `seccompCacheDirectory`: see LaunchOptions.
     public static func start(_ location: ContainerLocation, process: OCISpec.Process, seccomp: OCISpec.Seccomp?,
                              stdio: Stdio? = nil, ownPIDNamespace: Bool = false,
                              dieWithParent: Bool = true, consoleSocket: Int32? = nil,
-                             preserveFDs: Int32 = 0, seccompCacheDirectory: String? = nil) throws(RuntimeError) -> ExecProcess {
+                             preserveFDs: Int32 = 0, executable: String? = nil,
+                             executableFD: Int32? = nil, seccompCacheDirectory: String? = nil) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
         // With a console socket of the caller's (`exec --console-socket`) the master goes there.
@@ -93,8 +98,16 @@ public enum Exec {
         config.error_fd = channels.errorWrite
         config.console_socket_fd = consoleSocket ?? channels.consoleChild
         config.die_with_parent = dieWithParent ? 1 : 0
+        try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp,
+                                seccompCache: seccompCacheDirectory, stdio: stdio, arena: arena)
+            .forEach(RuntimeWarnings.report)
         config.process.new_pidns = ownPIDNamespace ? 1 : 0
         config.process.preserve_fds = preserveFDs
+        if let executable { config.process.path = arena.string(executable) }
+        if let executableFD {
+            config.process.exec_by_fd = 1
+            config.process.exec_fd = executableFD
+        }
 
         var result = sl_spawn_result()
         var saved = sigset_t()

@@ -11,10 +11,12 @@ public struct OCISpec: Sendable, Equatable {
     public var mounts: [Mount]
     public var linux: Linux?
     public var annotations: [String: String]
+    /// Programs the runtime runs at points of the container's lifecycle (HookRunner runs them).
+    public var hooks: Hooks
 
     public init(ociVersion: String = "1.0.2", process: Process? = nil, root: Root? = nil,
                 hostname: String? = nil, domainname: String? = nil, mounts: [Mount] = [],
-                linux: Linux? = nil, annotations: [String: String] = [:]) {
+                linux: Linux? = nil, annotations: [String: String] = [:], hooks: Hooks = Hooks()) {
         self.ociVersion = ociVersion
         self.process = process
         self.root = root
@@ -23,6 +25,56 @@ public struct OCISpec: Sendable, Equatable {
         self.mounts = mounts
         self.linux = linux
         self.annotations = annotations
+        self.hooks = hooks
+    }
+
+    /// One hook: a program run with the container's state JSON on its stdin.
+    public struct Hook: Sendable, Hashable {
+        /// Absolute path of the executable (execv's path: no PATH search).
+        public var path: String
+        /// argv, argv[0] included; empty means [path].
+        public var args: [String]
+        /// The hook's whole environment (nothing is inherited from the runtime).
+        public var env: [String]
+        /// Seconds before the hook is killed; nil waits for as long as it runs. Always > 0.
+        public var timeout: Int?
+        public init(path: String, args: [String] = [], env: [String] = [], timeout: Int? = nil) {
+            self.path = path
+            self.args = args
+            self.env = env
+            self.timeout = timeout
+        }
+    }
+
+    /// The hooks of each lifecycle phase, in the order they run within a phase. Where each phase
+    /// runs (runtime or container namespaces) and what a failure means is the caller's business;
+    /// see HookRunner.
+    public struct Hooks: Sendable, Hashable {
+        /// Deprecated by the spec in favour of createRuntime/createContainer/startContainer, but
+        /// still written by tools (e.g. older Docker network plugins), so still run.
+        public var prestart: [Hook]
+        public var createRuntime: [Hook]
+        public var createContainer: [Hook]
+        public var startContainer: [Hook]
+        public var poststart: [Hook]
+        public var poststop: [Hook]
+        public init(prestart: [Hook] = [], createRuntime: [Hook] = [], createContainer: [Hook] = [],
+                    startContainer: [Hook] = [], poststart: [Hook] = [], poststop: [Hook] = []) {
+            self.prestart = prestart
+            self.createRuntime = createRuntime
+            self.createContainer = createContainer
+            self.startContainer = startContainer
+            self.poststart = poststart
+            self.poststop = poststop
+        }
+
+        /// The phases as config.json names them, in lifecycle order, with their hooks.
+        public var phases: [(name: String, hooks: [Hook])] {
+            [("prestart", prestart), ("createRuntime", createRuntime), ("createContainer", createContainer),
+             ("startContainer", startContainer), ("poststart", poststart), ("poststop", poststop)]
+        }
+
+        public var isEmpty: Bool { phases.allSatisfy { $0.hooks.isEmpty } }
     }
 
     public struct Root: Sendable, Equatable {

@@ -9,8 +9,8 @@
 //
 // Ignored:
 //  - solaris, windows, zos: sections for other platforms.
-//  - hooks when every hook list is empty; linux.uidMappings, linux.gidMappings, linux.timeOffsets,
-//    mounts[].uidMappings, mounts[].gidMappings when empty.
+//  - hook phases this runtime does not know when their list is empty; linux.uidMappings,
+//    linux.gidMappings, linux.timeOffsets, mounts[].uidMappings, mounts[].gidMappings when empty.
 //  - process.apparmorProfile, process.selinuxLabel, linux.mountLabel when empty.
 //  - process.commandLine and process.user.username (Windows only).
 //  - process.execCPUAffinity (CPU placement, not privilege).
@@ -18,13 +18,15 @@
 //    swappiness, disableOOMKiller, useHierarchy, checkBeforeUpdate; cpu.burst, realtimeRuntime,
 //    realtimePeriod, idle: they tune or bound resource use, they grant nothing.
 //  - linux.seccomp.listenerMetadata (only meaningful with listenerPath, which is rejected).
-//  - Fields the spec does not define: the spec says runtimes MUST ignore unknown properties.
+//  - Fields the spec does not define: the spec says runtimes MUST ignore unknown properties
+//    (fields of a hook entry included: they cannot change what the hook's program may do).
 //    Except inside process.capabilities and linux.seccomp (and its syscalls and args), where a
 //    field we do not understand could change what the process may do; there they are rejected.
 //
 // Rejected:
 //  - vm (the config asks for hardware isolation).
-//  - hooks with entries (we run no hooks; a hook may be what sets up isolation, e.g. networking).
+//  - hook phases this runtime does not know, when they list hooks: not running a hook may leave
+//    the container less isolated than asked, since a hook may be what sets it up (e.g. networking).
 //  - process.apparmorProfile, process.selinuxLabel, linux.mountLabel when non-empty (no LSM support).
 //  - process.ioPriority, process.scheduler, linux.personality, linux.intelRdt when present.
 //  - linux.uidMappings, linux.gidMappings, mounts[].uidMappings, mounts[].gidMappings when non-empty,
@@ -321,11 +323,6 @@ private final class SpecReader {
         var spec = OCISpec()
         guard let top = object(json, "") else { return spec }
         rejectPresent(top, "vm", "running containers in virtual machines is not supported by swiftlet-runtime; remove the field")
-        if let hooks = fields(top, "hooks") {
-            for m in hooks.object.members where !m.value.isEmptyValue {
-                reject(hooks.path(m.key), "hooks are not supported by swiftlet-runtime; remove them")
-            }
-        }
         spec.ociVersion = string(top, "ociVersion", required: true) ?? ""
         spec.process = fields(top, "process").map(process)
         spec.root = fields(top, "root").map(root)
@@ -334,7 +331,28 @@ private final class SpecReader {
         spec.mounts = objects(top, "mounts", mount)
         spec.linux = fields(top, "linux").map(linux)
         spec.annotations = stringMap(top, "annotations")
+        spec.hooks = fields(top, "hooks").map(hooks) ?? OCISpec.Hooks()
         return spec
+    }
+
+    // MARK: hooks
+
+    private static let hookPhases = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
+
+    private func hooks(_ f: Fields) -> OCISpec.Hooks {
+        for m in f.object.members where !Self.hookPhases.contains(m.key) && !m.value.isEmptyValue {
+            reject(f.path(m.key), "unknown hook phase; swiftlet-runtime runs "
+                + Self.hookPhases.joined(separator: ", ") + " hooks and refuses others rather than skip them")
+        }
+        return OCISpec.Hooks(prestart: objects(f, "prestart", hook), createRuntime: objects(f, "createRuntime", hook),
+                             createContainer: objects(f, "createContainer", hook),
+                             startContainer: objects(f, "startContainer", hook),
+                             poststart: objects(f, "poststart", hook), poststop: objects(f, "poststop", hook))
+    }
+
+    private func hook(_ f: Fields) -> OCISpec.Hook {
+        OCISpec.Hook(path: string(f, "path", required: true) ?? "", args: strings(f, "args"), env: strings(f, "env"),
+                     timeout: integer(f, "timeout", Int.self))
     }
 
     private func root(_ f: Fields) -> OCISpec.Root {
@@ -517,6 +535,25 @@ private struct SpecValidator {
             requireAbsolute(mount.destination, at: SpecPath.index("mounts", i) + ".destination")
         }
         if let linux = spec.linux { check(linux, namespaces: namespaces) }
+        check(spec.hooks)
+    }
+
+    // MARK: hooks
+
+    private mutating func check(_ hooks: OCISpec.Hooks) {
+        for (phase, list) in hooks.phases {
+            for (i, hook) in list.enumerated() {
+                let path = { SpecPath.index("hooks." + phase, i) }
+                // The spec extends execv: the path MUST be absolute; there is no PATH search.
+                requireAbsolute(hook.path, at: path() + ".path")
+                if let timeout = hook.timeout, timeout <= 0 {
+                    fail(path() + ".timeout", "must be greater than 0 (seconds), got \(timeout)")
+                }
+                for (j, entry) in hook.env.enumerated() where entry.firstIndex(of: "=") == nil || entry.hasPrefix("=") {
+                    fail(SpecPath.index(path() + ".env", j), "expected NAME=value, got \(quoted(entry))")
+                }
+            }
+        }
     }
 
     // MARK: process

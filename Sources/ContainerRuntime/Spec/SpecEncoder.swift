@@ -13,6 +13,7 @@ public enum SpecEncoder {
         o["hostname"] = spec.hostname.map(JSONValue.string)
         o["domainname"] = spec.domainname.map(JSONValue.string)
         o["mounts"] = .array(spec.mounts.map(mount))
+        o["hooks"] = nonEmpty(hooks(spec.hooks))
         o["linux"] = spec.linux.map(linux)
         o["annotations"] = nonEmpty(stringMap(spec.annotations))
         return .object(o)
@@ -67,6 +68,22 @@ public enum SpecEncoder {
         }))
         o["noNewPrivileges"] = .bool(p.noNewPrivileges)
         o["oomScoreAdj"] = p.oomScoreAdj.map(JSONValue.integer)
+        return .object(o)
+    }
+
+    /// Only phases with hooks; in each hook, args/env only when non-empty and timeout only when
+    /// set (the decoder reads absent as [] and nil, so the round trip is exact).
+    private static func hooks(_ h: OCISpec.Hooks) -> JSONValue {
+        var o = JSONObject()
+        for (phase, list) in h.phases where !list.isEmpty {
+            o[phase] = .array(list.map { hook in
+                var e: JSONObject = ["path": .string(hook.path)]
+                e["args"] = nonEmpty(hook.args)
+                e["env"] = nonEmpty(hook.env)
+                e["timeout"] = hook.timeout.map(JSONValue.integer)
+                return .object(e)
+            })
+        }
         return .object(o)
     }
 

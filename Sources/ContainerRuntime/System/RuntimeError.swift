@@ -16,6 +16,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
     case notFound(id: String)
     case alreadyExists(id: String)
     case invalidID(String)
+    /// An OCI hook failed: which one, and how (HookRunner).
+    case hook(HookFailure)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case .unsupported(let field, let reason): return "\(field): \(reason)"
         case .child(let stage, let e, let subject): return "\(ChildStage.sentence(stage, subject: subject)) failed: \(e)"
         case .system(let step, let e): return "\(step) failed: \(e)"
+        case .hook(let failure): return failure.description
         case .notFound(let id): return "container \"\(id)\" does not exist"
         case .alreadyExists(let id): return "container \"\(id)\" already exists"
         case .invalidID(let id):
