@@ -3,7 +3,7 @@
 SWIFT ?= $(firstword $(wildcard /opt/swift/usr/bin/swift) swift)
 # Debian packages the build, the tests and the demo need.
 DEPS := libseccomp-dev libcap-dev libc6-dev busybox-static runc qemu-system-x86 xz-utils \
-        containernetworking-plugins iptables iproute2 util-linux curl
+        containernetworking-plugins iptables iproute2 util-linux curl podman conmon catatonit containerd
 # Containers per runtime for `make bench`.
 N ?= 100
 

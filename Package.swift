@@ -100,5 +100,7 @@ let package = Package(
         .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),
         .testTarget(name: "KeeperTests", dependencies: ["Supervisor", "swiftlet-keeper"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "PodNetwork", "PodSpec", "swiftlet"]),
+        // podman and containerd (ctr) driving swiftlet-runtime as their OCI runtime: only the binary.
+        .testTarget(name: "RuntimeClientTests", dependencies: ["swiftlet-runtime"]),
     ]
 )
