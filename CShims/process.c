@@ -130,6 +130,30 @@ static void redirect_stdio(const struct sl_process *p, int efd) {
     }
 }
 
+// Every fd the runtime holds (namespaces, cgroups, the rootfs, sockets, the caller's) must not
+// reach the container: only stdio and the fds passed on purpose survive. Marked close-on-exec;
+// an init that waits for `start` closes them now, since it may wait for long and a caller
+// (a test harness, go-runc) can be waiting for one of them to close.
+static void release_fds(const struct sl_process *p, int efd) {
+    unsigned int first = 3 + (unsigned int)p->preserve_fds;
+    if (p->wait_start) {
+        int keep[2] = {efd < p->start_fd ? efd : p->start_fd, efd < p->start_fd ? p->start_fd : efd};
+        unsigned int lo = first;
+        for (int i = 0; i < 2; i++) {
+            if (keep[i] < 0 || (unsigned int)keep[i] < lo) continue;
+            if ((unsigned int)keep[i] > lo && syscall(SYS_close_range, lo, (unsigned int)keep[i] - 1, 0) < 0)
+                sl__die(efd, SL_STAGE_CLOSE_FDS, errno, -1);
+            lo = (unsigned int)keep[i] + 1;
+        }
+        if (syscall(SYS_close_range, lo, ~0U, 0) < 0) sl__die(efd, SL_STAGE_CLOSE_FDS, errno, -1);
+    }
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) sl__die(efd, SL_STAGE_CLOSE_FDS, errno, -1);
+    for (int fd = 3; fd < (int)first; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+}
+
 static void load_seccomp(const struct sl_process *p, int efd) {
     if (!p->seccomp_filter) return;
     int r = sl_seccomp_load(p->seccomp_filter, p->seccomp_len, p->seccomp_flags);
@@ -163,19 +187,14 @@ void sl__finish_process(const struct sl_process *p, int efd) {
         close(fd);
     }
     enter_cwd(p->cwd ? p->cwd : "/", efd);
+    // Before any seccomp filter: older profiles (Docker's before 2020) do not allow close_range.
+    release_fds(p, efd);
     // seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: without no_new_privs the filter is loaded
     // while the capability is still held, before the drop (runc does the same). With it, as
     // late as possible, so the profile governs as few of our own syscalls as possible.
     if (!p->no_new_privileges) load_seccomp(p, efd);
     set_identity_and_caps(p, efd);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) sl__die(efd, SL_STAGE_NO_NEW_PRIVS, errno, -1);
-    // Every fd the runtime holds (namespaces, cgroups, the rootfs, sockets) closes at execve; only
-    // stdio and the fds the caller passes on purpose survive.
-    if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) sl__die(efd, SL_STAGE_CLOSE_FDS, errno, -1);
-    for (int fd = 3; fd < 3 + p->preserve_fds; fd++) {
-        int flags = fcntl(fd, F_GETFD);
-        if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
     umask((mode_t)p->umask);
     // rlimits after every open of ours: the child still holds the runtime's fds until execve, and
     // a supervisor of many pods holds more than a container's RLIMIT_NOFILE (often 1024) allows,

@@ -48,7 +48,8 @@ struct Create: ParsableCommand {
         }
         let created = ContainerCreation(store: global.store, id: id, bundle: bundlePath, spec: spec)
         do {
-            try created.run(consoleSocketPath: consoleSocket, preserveFDs: preserveFds, pidFile: pidFile)
+            try created.run(consoleSocketPath: consoleSocket, preserveFDs: preserveFds, pidFile: pidFile,
+                            seccompCacheDirectory: global.seccompCache)
         } catch { fail("\(error)") }
     }
 }

@@ -19,6 +19,8 @@ struct Delete: ParsableCommand {
 
     func run() throws {
         requireRoot()
-        do { try ContainerRemoval.delete(store: global.store, id: id, force: force) } catch { fail("\(error)") }
+        do {
+            for warning in try ContainerRemoval.delete(store: global.store, id: id, force: force) { warn(warning) }
+        } catch { fail("\(error)") }
     }
 }

@@ -98,7 +98,7 @@ struct Exec: ParsableCommand {
             defer { if let console { close(console) } }
             started = try ContainerRuntime.Exec.start(state.location, process: p, seccomp: config.linux?.seccomp,
                                                       dieWithParent: !detach, consoleSocket: console,
-                                                      preserveFDs: preserveFds)
+                                                      preserveFDs: preserveFds, seccompCacheDirectory: global.seccompCache)
         } catch { fail("\(error)") }
         if let pidFile {
             do { try PidFile.write(started.pid, to: pidFile) } catch { started.signal(SIGKILL); fail("\(error)") }

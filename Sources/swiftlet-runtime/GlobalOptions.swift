@@ -64,6 +64,8 @@ struct GlobalOptions: ParsableArguments {
 
     var stateRoot: String { root ?? globalFlags.root }
     var store: StateStore { StateStore(root: stateRoot) }
+    /// Compiled seccomp programs, kept beside the state (names starting with "." are no ids).
+    var seccompCache: String { stateRoot + "/.seccomp" }
 }
 
 /// Reports an error as runc does, to the `--log` file (a JSON or logrus text line) and to stderr,
@@ -75,9 +77,14 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
-/// A warning goes to the log only: with podman, our stderr is the container's stderr.
+/// A warning goes to the `--log` file when there is one (with podman our stderr is the container's
+/// stderr), else to stderr, as runc's logrus does.
 func warn(_ message: String) {
-    RuntimeLog.write(level: "warning", message)
+    if RuntimeLog.isOpen {
+        RuntimeLog.write(level: "warning", message)
+    } else {
+        writeStderr("swiftlet-runtime: warning: \(message)\n")
+    }
 }
 
 func writeStderr(_ s: String) {

@@ -42,7 +42,7 @@ struct Run: ParsableCommand {
         do {
             container = try Container.start(id: id, spec: spec, bundle: bundlePath,
                                             options: LaunchOptions(dieWithParent: true, preserveFDs: preserveFds,
-                                                                   seccompCacheDirectory: global.root + "/.seccomp"))
+                                                                   seccompCacheDirectory: global.seccompCache))
         } catch {
             store.remove(id)
             fail("\(error)")

@@ -12,6 +12,8 @@ enum RuntimeLog {
     nonisolated(unsafe) private static var json = false
     nonisolated(unsafe) private static var debugOn = false
 
+    static var isOpen: Bool { fd >= 0 }
+
     static func open(_ flags: GlobalFlags) {
         json = flags.logFormat == "json"
         debugOn = flags.debug

@@ -14,6 +14,8 @@ struct Start: ParsableCommand {
 
     func run() throws {
         requireRoot()
-        do { try ContainerStart.run(store: global.store, id: id) } catch { fail("\(error)") }
+        do {
+            for warning in try ContainerStart.run(store: global.store, id: id) { warn(warning) }
+        } catch { fail("\(error)") }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContainerRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,6 +46,7 @@ do {
     SwiftletRuntime.exit(withError: error)
 }
 RuntimeLog.open(globalFlags)
+RuntimeWarnings.handler = { warn($0) }
 RuntimeLog.debug("swiftlet-runtime \(CommandLine.arguments.dropFirst().joined(separator: " "))")
 do {
     var command = try SwiftletRuntime.parseAsRoot(arguments)

@@ -21,7 +21,8 @@ public struct ContainerCreation {
 
     /// Creates the container, records it, writes the pid file and runs the create-time hooks.
     /// On any failure everything is removed again: the init, its cgroup, the state directory.
-    public func run(consoleSocketPath: String?, preserveFDs: Int32, pidFile: String?) throws(RuntimeError) {
+    public func run(consoleSocketPath: String?, preserveFDs: Int32, pidFile: String?,
+                    seccompCacheDirectory: String? = nil) throws(RuntimeError) {
         try store.reserve(id)
         var kept = false
         defer { if !kept { store.remove(id) } }
@@ -30,7 +31,7 @@ public struct ContainerCreation {
         let console = try consoleSocketPath.map { (path) throws(RuntimeError) in try ConsoleSocket.connect(path: path) }
         defer { if let console { close(console) } }
         let options = LaunchOptions(dieWithParent: false, preserveFDs: preserveFDs, startFD: gate.rawValue,
-                                    consoleSocket: console)
+                                    consoleSocket: console, seccompCacheDirectory: seccompCacheDirectory)
         let container = try Container.start(id: id, spec: spec, bundle: bundle, options: options)
 
         let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime, bundle: bundle,
@@ -39,11 +40,25 @@ public struct ContainerCreation {
                                    annotations: spec.annotations)
         do {
             try store.save(state, config: spec)
+            try Self.runCreateHooks(spec.hooks, state: state)
             if let pidFile { try PidFile.write(container.pid, to: pidFile) }
         } catch {
             _ = try? container.destroy()
             throw error
         }
         kept = true
+    }
+
+    /// prestart and createRuntime in our namespaces, createContainer in the container's (its path
+    /// resolved in ours), all while the init waits; one failing fails `create`. They run after
+    /// pivot_root, where the spec puts createRuntime and createContainer just before it: the
+    /// init's set-up is one uninterrupted step in the C core.
+    static func runCreateHooks(_ hooks: OCISpec.Hooks, state: ContainerState) throws(RuntimeError) {
+        if hooks.isEmpty { return }
+        let json = state.json(status: .created)
+        try HookRunner.run(hooks.prestart, phase: "prestart", state: json)
+        try HookRunner.run(hooks.createRuntime, phase: "createRuntime", state: json)
+        try HookRunner.runInContainer(hooks.createContainer, phase: "createContainer", state: json,
+                                      location: state.location, resolveInContainer: false)
     }
 }

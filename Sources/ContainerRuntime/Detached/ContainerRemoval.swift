@@ -29,13 +29,14 @@ public enum ContainerRemoval {
     /// Removes a container: its processes, cgroup and state. A created container is killed
     /// first (as runc does: it never ran); a running or paused one only with `force`.
     /// `force` on a container that does not exist succeeds (podman's and the shim's cleanup).
-    public static func delete(store: StateStore, id: String, force: Bool) throws(RuntimeError) {
+    /// Returns warnings (failed poststop hooks) for the caller to log.
+    public static func delete(store: StateStore, id: String, force: Bool) throws(RuntimeError) -> [String] {
         let state: ContainerState
         do { state = try store.load(id) } catch {
-            if force, case .notFound = error { return }
+            if force, case .notFound = error { return [] }
             if force, case .state = error {   // an id reserved by a create that died half-way
                 store.remove(id)
-                return
+                return []
             }
             throw error
         }
@@ -43,10 +44,15 @@ public enum ContainerRemoval {
         if (status == .running || status == .paused) && !force {
             throw .state("cannot delete container \(id) that is not stopped: \(status.rawValue)")
         }
+        let hooks = (try? store.config(id).hooks) ?? OCISpec.Hooks()
         let cgroup = Cgroup(paths: state.cgroup)
         // A frozen cgroup's processes cannot act on SIGKILL (v1) until thawed.
         if status == .paused { try? cgroup.setFrozen(false) }
         do { try cgroup.destroy() } catch { throw .cgroup("\(error)") }
         store.remove(id)
+        // The spec: poststop hooks run after the container is deleted; a failure is a warning.
+        if hooks.poststop.isEmpty { return [] }
+        return HookRunner.runCollectingFailures(hooks.poststop, phase: "poststop", state: state.json(status: .stopped))
+            .map(\.description)
     }
 }

@@ -25,23 +25,24 @@ final class RuncClient {
         let outPath = "\(outputDir)/\(tag).out", errPath = "\(outputDir)/\(tag).err"
         FileManager.default.createFile(atPath: outPath, contents: nil)
         FileManager.default.createFile(atPath: errPath, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestSupport.runtime)
-        p.arguments = flags + args
-        p.standardOutput = FileHandle(forWritingAtPath: outPath)
-        p.standardError = FileHandle(forWritingAtPath: errPath)
-        if let stdin {
-            let pipe = Pipe()
-            p.standardInput = pipe
-            do { try p.run() } catch { return TestSupport.Output(status: -1, stdout: "", stderr: "\(error)") }
-            pipe.fileHandleForWriting.write(Data(stdin.utf8))
-            try? pipe.fileHandleForWriting.close()
-        } else {
-            p.standardInput = FileHandle.nullDevice
-            do { try p.run() } catch { return TestSupport.Output(status: -1, stdout: "", stderr: "\(error)") }
-        }
-        p.waitUntilExit()
-        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        let inPath = "\(outputDir)/\(tag).in"
+        FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+        // posix_spawn and waitpid, not Foundation's Process: it waits for a descriptor of its own
+        // that a created container's init would hold until `start`.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_APPEND, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_APPEND, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([TestSupport.runtime] + flags + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, TestSupport.runtime, &actions, nil, argv, environ)
+        guard rc == 0 else { return TestSupport.Output(status: -1, stdout: "", stderr: "posix_spawn: \(rc)") }
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+        let status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
         return TestSupport.Output(status: status, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                                   stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
