@@ -7,7 +7,8 @@ public enum ProcessFile {
         do { json = try JSONValue.parse(JSONFile.read(path)) } catch {
             throw .spec("--process \(path): \(error)")
         }
-        let wrapper: JSONValue = .object(["ociVersion": "1.0.2", "root": .object(["path": "/"]), "process": json])
+        let wrapper: JSONValue = .object(["ociVersion": "1.0.2", "root": .object(["path": "/"]), "process": json,
+                                          "linux": .object(["namespaces": .array([.object(["type": "mount"])])])])
         do {
             guard let process = try SpecDecoder.decode(wrapper).process else { throw RuntimeError.spec("--process \(path): empty") }
             return process

@@ -98,8 +98,13 @@ public struct StateStore: Sendable {
     /// Claims the id: creates `<root>/<id>` or fails if a container of that name exists.
     public func reserve(_ id: String) throws(RuntimeError) {
         try ContainerID.validate(id)
-        if mkdir(root, 0o700) != 0 && errno != EEXIST {
-            throw .system(step: "creating the state directory \(root)", errno: .current)
+        // Like runc's MkdirAll: containerd names a root per namespace under a directory of its own.
+        var path = ""
+        for part in root.split(separator: "/") {
+            path += "/" + part
+            if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                throw .system(step: "creating the state directory \(path)", errno: .current)
+            }
         }
         if mkdir(dir(id), 0o700) != 0 {
             if errno == EEXIST { throw .alreadyExists(id: id) }
