@@ -62,8 +62,9 @@ final class SpawnPlan {
             throw .unsupported(field: "config.json: linux.namespaces",
                                reason: "a container without its own mount namespace is not supported")
         }
-        if spec.hostname != nil && !ownsNamespace(linux.namespaces, "uts") {
-            throw .spec("config.json: hostname: setting a hostname needs a new uts namespace")
+        // A uts namespace joined by path gets the hostname too, as runc does (pods share one).
+        if spec.hostname != nil && !linux.namespaces.contains(where: { $0.type == "uts" }) {
+            throw .spec("config.json: hostname: setting a hostname needs a uts namespace (new, or joined by path)")
         }
         config.rootfs = arena.string(rootfs)
         if let overlay = options.overlay {
