@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CShims
+import Cgroups
 
 /// Everything the child needs, prepared in the parent: the C config plus the memory and fds it
 /// points to. Kept alive until the spawn returns.
@@ -141,9 +142,12 @@ final class SpawnPlan {
     }
 
     private func planMounts(_ mounts: [OCISpec.Mount], bundle: String) throws(RuntimeError) {
+        // Only needed (and only looked up) for a cgroup mount in a container sharing our cgroup ns.
+        let hostCgroup2: String? = config.new_cgroupns == 0 && mounts.contains { $0.type == "cgroup" || $0.type == "cgroup2" }
+            ? (try? CgroupLayout.detect())?.v2Mount : nil
         var cmounts: [sl_mount] = []
         for (i, m) in mounts.enumerated() {
-            let p = try MountPlanner.plan(m, index: i, bundle: bundle)
+            let p = try MountPlanner.plan(m, index: i, bundle: bundle, hostCgroup2: hostCgroup2)
             var c = sl_mount()
             switch p.kind {
             case .filesystem(let type):
