@@ -44,7 +44,7 @@ public enum ContainerRemoval {
         if (status == .running || status == .paused) && !force {
             throw .state("cannot delete container \(id) that is not stopped: \(status.rawValue)")
         }
-        let hooks = (try? store.config(id).hooks) ?? OCISpec.Hooks()
+        let hooks = (try? store.hooks(id)) ?? OCISpec.Hooks()
         let cgroup = Cgroup(paths: state.cgroup)
         // A frozen cgroup's processes cannot act on SIGKILL (v1) until thawed.
         if status == .paused { try? cgroup.setFrozen(false) }

@@ -13,7 +13,7 @@ public enum ContainerStart {
         case .stopped: throw .state("cannot start a container that has stopped")
         case .running, .paused, .creating: throw .state("cannot start an already running container")
         }
-        let hooks = try store.config(id).hooks
+        let hooks = try store.hooks(id)
         if !hooks.startContainer.isEmpty {
             do throws(RuntimeError) {
                 try HookRunner.runInContainer(hooks.startContainer, phase: "startContainer",

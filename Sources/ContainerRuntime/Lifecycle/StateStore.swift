@@ -115,6 +115,12 @@ public struct StateStore: Sendable {
     public func save(_ s: ContainerState, config: OCISpec) throws(RuntimeError) {
         do {
             try JSONFile.write(SpecEncoder.encode(config).serialized(), to: dir(s.id) + "/config.json", mode: 0o600)
+            // Kept apart so that `start` and `delete`, which need only these, do not decode the
+            // whole config (a third of their time): absent when there are none.
+            if !config.hooks.isEmpty {
+                let hooks: JSONValue = .object(["hooks": SpecEncoder.hooks(config.hooks)])
+                try JSONFile.write(hooks.serialized(), to: dir(s.id) + "/hooks.json", mode: 0o600)
+            }
             try JSONFile.write(s.json(status: .created).serialized(), to: dir(s.id) + "/state.json", mode: 0o600)
         } catch { throw .state("\(error)") }
     }
@@ -134,6 +140,22 @@ public struct StateStore: Sendable {
         do { return try SpecDecoder.decode(JSONFile.read(dir(id) + "/config.json")) } catch { throw .state("\(error)") }
     }
 
+    /// The container's hooks (none when hooks.json is absent).
+    public func hooks(_ id: String) throws(RuntimeError) -> OCISpec.Hooks {
+        let path = dir(id) + "/hooks.json"
+        guard access(path, F_OK) == 0 else { return OCISpec.Hooks() }
+        do {
+            let saved = try JSONValue.parse(JSONFile.read(path))
+            let wrapper: JSONValue = .object([
+                "ociVersion": "1.0.2", "root": .object(["path": "/"]),
+                "process": .object(["args": .array(["true"]), "cwd": "/", "user": .object(["uid": 0, "gid": 0])]),
+                "linux": .object(["namespaces": .array([.object(["type": "mount"])])]),
+                "hooks": saved["hooks"] ?? .object([:]),
+            ])
+            return try SpecDecoder.decode(wrapper).hooks
+        } catch { throw .state("\(path): \(error)") }
+    }
+
     public func list() -> [String] {
         guard let d = opendir(root) else { return [] }
         defer { closedir(d) }
@@ -147,7 +169,7 @@ public struct StateStore: Sendable {
 
     public func remove(_ id: String) {
         let d = dir(id)
-        for f in ["state.json", "config.json", "exec.fifo"] { unlink(d + "/" + f) }
+        for f in ["state.json", "config.json", "hooks.json", "exec.fifo"] { unlink(d + "/" + f) }
         rmdir(d)
     }
 }

@@ -73,7 +73,7 @@ public enum SpecEncoder {
 
     /// Only phases with hooks; in each hook, args/env only when non-empty and timeout only when
     /// set (the decoder reads absent as [] and nil, so the round trip is exact).
-    private static func hooks(_ h: OCISpec.Hooks) -> JSONValue {
+    static func hooks(_ h: OCISpec.Hooks) -> JSONValue {
         var o = JSONObject()
         for (phase, list) in h.phases where !list.isEmpty {
             o[phase] = .array(list.map { hook in
