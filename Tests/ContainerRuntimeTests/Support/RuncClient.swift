@@ -19,7 +19,9 @@ final class RuncClient {
 
     /// One runtime call with the shim's global flags (`--root R --log L --log-format json`).
     @discardableResult
-    func call(_ args: [String], globals: [String]? = nil, stdin: String? = nil) -> TestSupport.Output {
+    /// `extraFiles` are opened read-only as fds 3, 4, ... of the runtime (for --preserve-fds).
+    func call(_ args: [String], globals: [String]? = nil, stdin: String? = nil,
+              extraFiles: [String] = []) -> TestSupport.Output {
         let flags = globals ?? ["--root", bundle.stateRoot, "--log", logFile, "--log-format", "json"]
         let tag = UUID().uuidString.prefix(8)
         let outPath = "\(outputDir)/\(tag).out", errPath = "\(outputDir)/\(tag).err"
@@ -35,6 +37,9 @@ final class RuncClient {
         posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : inPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_APPEND, 0)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_APPEND, 0)
+        for (i, path) in extraFiles.enumerated() {
+            posix_spawn_file_actions_addopen(&actions, Int32(3 + i), path, O_RDONLY, 0)
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = ([TestSupport.runtime] + flags + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
