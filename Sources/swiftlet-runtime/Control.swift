@@ -6,6 +6,7 @@ import Glibc
 
 struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pause",
         abstract: "Freeze every process of a container (cgroup freezer); `resume` thaws them.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The container id.")
@@ -18,7 +19,7 @@ struct Pause: ParsableCommand {
 }
 
 struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Thaw a paused container.")
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Thaw a paused container.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The container id.")
     var id: String
@@ -31,6 +32,7 @@ struct Resume: ParsableCommand {
 
 struct Ps: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ps",
         abstract: "List a container's processes.",
         discussion: """
             --format json prints the host pids as a JSON array (what containerd reads); table runs ps(1) with the given options (default -ef) and keeps the container's rows.
@@ -62,6 +64,7 @@ struct Ps: ParsableCommand {
 
 struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "update",
         abstract: "Change a running container's resource limits.",
         discussion: """
             --resources takes a LinuxResources JSON object (the linux.resources of config.json), from a file or - for stdin, as podman and containerd send it. Only the limits given change.

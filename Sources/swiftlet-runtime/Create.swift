@@ -7,6 +7,7 @@ import Glibc
 
 struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "create",
         abstract: "Set a container up completely and leave its program waiting for `start`.",
         discussion: """
             Namespaces, cgroup, mounts, pivot_root, capabilities and the seccomp filter are all in place when create exits 0; the container's init then waits on <root>/<id>/exec.fifo until `start`. The init is not tied to swiftlet-runtime: it belongs to the caller's subreaper (conmon, containerd's shim), which reaps it. Hooks prestart, createRuntime and createContainer run before create returns.
@@ -35,6 +36,12 @@ struct Create: ParsableCommand {
     var id: String
 
     func run() throws {
+        Self.execute(store: global.store, seccompCache: global.seccompCache, id: id, bundle: bundle, pidFile: pidFile,
+                     consoleSocket: consoleSocket, preserveFds: preserveFds)
+    }
+
+    static func execute(store: StateStore, seccompCache: String, id: String, bundle: String, pidFile: String?,
+                        consoleSocket: String?, preserveFds: Int32) {
         requireRoot()
         let bundlePath = Files.absolute(bundle)
         let spec: OCISpec
@@ -46,10 +53,10 @@ struct Create: ParsableCommand {
         if !terminal && consoleSocket != nil {
             fail("--console-socket given but process.terminal is false in \(bundlePath)/config.json")
         }
-        let created = ContainerCreation(store: global.store, id: id, bundle: bundlePath, spec: spec)
+        let created = ContainerCreation(store: store, id: id, bundle: bundlePath, spec: spec)
         do {
             try created.run(consoleSocketPath: consoleSocket, preserveFDs: preserveFds, pidFile: pidFile,
-                            seccompCacheDirectory: global.seccompCache)
+                            seccompCacheDirectory: seccompCache)
         } catch { fail("\(error)") }
     }
 }

@@ -3,6 +3,7 @@ import ContainerRuntime
 
 struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "delete",
         abstract: "Remove a container's processes, cgroup and state.",
         discussion: """
             A stopped or created container is removed; a running or paused one needs --force, which kills it first. --force on a container that does not exist succeeds, as with runc.
@@ -17,10 +18,12 @@ struct Delete: ParsableCommand {
     @Argument(help: "The container id.")
     var id: String
 
-    func run() throws {
+    func run() throws { Self.execute(store: global.store, id: id, force: force) }
+
+    static func execute(store: StateStore, id: String, force: Bool) {
         requireRoot()
         do {
-            for warning in try ContainerRemoval.delete(store: global.store, id: id, force: force) { warn(warning) }
+            for warning in try ContainerRemoval.delete(store: store, id: id, force: force) { warn(warning) }
         } catch { fail("\(error)") }
     }
 }

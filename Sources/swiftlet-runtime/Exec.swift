@@ -7,6 +7,7 @@ import Glibc
 
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "exec",
         abstract: "Run a process inside a created or running container.",
         discussion: """
             The process joins the container's namespaces and cgroup and gets the container's seccomp filter; with --process its capabilities, user and environment are the file's (an OCI process object, as podman and containerd write it), otherwise the container's process settings with the flags below. In the foreground swiftlet-runtime exits with the process's status (128+N for signal N); with --detach it exits 0 once the process runs, its pid in --pid-file.

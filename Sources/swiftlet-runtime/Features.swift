@@ -3,7 +3,7 @@ import ContainerRuntime
 
 /// `features`: the runtime-spec features document (features.md), as containerd 2 and CRI-O read it.
 struct Features: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print what this runtime supports (OCI features JSON).")
+    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print what this runtime supports (OCI features JSON).")
 
     static let document: JSONValue = .object([
         "ociVersionMin": "1.0.0",

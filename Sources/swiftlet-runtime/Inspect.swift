@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List containers.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.short, .long], help: "table or json.")
     var format: String = "table"
@@ -34,14 +34,15 @@ struct List: ParsableCommand {
 }
 
 struct State: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a container's state as JSON (OCI state).")
+    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON (OCI state).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The container id.")
     var id: String
 
-    func run() throws {
+    func run() throws { Self.execute(store: global.store, id: id) }
+
+    static func execute(store: StateStore, id: String) {
         requireRoot()
-        let store = global.store
         do {
             let state = try store.load(id)
             writeStdout(state.json(status: store.status(of: state)).text(pretty: true) + "\n")

@@ -3,6 +3,7 @@ import ContainerRuntime
 
 struct Kill: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "kill",
         abstract: "Send a signal to a container's init (default TERM).",
         discussion: """
             The signal is a name (TERM, SIGTERM, any case) or a number. A stopped container fails with "container not running", except with --all.
@@ -20,9 +21,11 @@ struct Kill: ParsableCommand {
     @Argument(help: "Signal name or number (TERM, SIGKILL, 9).")
     var signal: String = "TERM"
 
-    func run() throws {
+    func run() throws { Self.execute(store: global.store, id: id, signal: signal, all: all) }
+
+    static func execute(store: StateStore, id: String, signal: String, all: Bool) {
         requireRoot()
         guard let sig = SignalName.parse(signal) else { fail("unknown signal \"\(signal)\"") }
-        do { try ContainerRemoval.kill(store: global.store, id: id, signal: sig, all: all) } catch { fail("\(error)") }
+        do { try ContainerRemoval.kill(store: store, id: id, signal: sig, all: all) } catch { fail("\(error)") }
     }
 }

@@ -7,6 +7,7 @@ import Glibc
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Create and run a container in the foreground; its exit status becomes ours.",
         discussion: """
             stdio is attached (through a pty when process.terminal is true), signals sent to swiftlet-runtime are passed to the container, and the exit status is passed on: the container's exit code, or 128+N when signal N killed it.

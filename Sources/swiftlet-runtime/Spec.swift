@@ -3,6 +3,7 @@ import ContainerRuntime
 
 struct Spec: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "spec",
         abstract: "Print a config.json with swiftlet's default security profile.",
         discussion: """
             The profile: Docker's 14 capabilities, no_new_privs, a seccomp allowlist equivalent to Docker's default, masked and read-only /proc and /sys paths, a tmpfs /dev with only the standard devices, and new pid, mount, network, ipc, uts and cgroup namespaces.

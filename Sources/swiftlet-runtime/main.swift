@@ -48,6 +48,7 @@ do {
 RuntimeLog.open(globalFlags)
 RuntimeWarnings.handler = { warn($0) }
 RuntimeLog.debug("swiftlet-runtime \(CommandLine.arguments.dropFirst().joined(separator: " "))")
+if FastPath.run(arguments) { exit(0) }
 do {
     var command = try SwiftletRuntime.parseAsRoot(arguments)
     try command.run()
