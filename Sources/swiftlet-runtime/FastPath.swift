@@ -1,6 +1,6 @@
 import ContainerRuntime
 
-/// The verbs a client runs for every container (create, start, state, kill, delete), parsed
+/// The verbs a client runs for every container (create, start, state, kill, delete; and run), parsed
 /// by hand before swift-argument-parser is asked: its reflection-driven parse is a third of such
 /// a call's time (about 1 ms of 3.4), paid three or four times per container by conmon and the
 /// shim. Only runc's exact forms are taken here; anything else (--help, an unknown flag, a
@@ -13,10 +13,11 @@ enum FastPath {
         var positional: [String] = []
         let valued: [String: Set<String>] = [
             "create": ["--bundle", "-b", "--pid-file", "--console-socket", "--preserve-fds"],
+            "run": ["--bundle", "-b", "--pid-file", "--preserve-fds"],
         ]
         let boolean: [String: Set<String>] = [
             "create": ["--no-pivot", "--no-new-keyring"], "kill": ["--all", "-a"], "delete": ["--force", "-f"],
-            "start": [], "state": [],
+            "start": [], "state": [], "run": [],
         ]
         guard let known = boolean[verb] else { return false }
         var i = 1
@@ -51,11 +52,15 @@ enum FastPath {
         case ("kill", 1), ("kill", 2):
             Kill.execute(store: store, id: positional[0], signal: positional.count == 2 ? positional[1] : "TERM",
                          all: !bools.isDisjoint(with: ["--all", "-a"]))
-        case ("create", 1):
+        case ("create", 1), ("run", 1):
             var preserve: Int32 = 0
             if let n = flags["--preserve-fds"] {
                 guard let v = Int32(n), v >= 0 else { return false }
                 preserve = v
+            }
+            if verb == "run" {
+                Run.execute(store: store, seccompCache: globalFlags.root + "/.seccomp", id: positional[0],
+                            bundle: flags["--bundle"] ?? flags["-b"] ?? ".", pidFile: flags["--pid-file"], preserveFds: preserve)
             }
             Create.execute(store: store, seccompCache: globalFlags.root + "/.seccomp", id: positional[0],
                            bundle: flags["--bundle"] ?? flags["-b"] ?? ".", pidFile: flags["--pid-file"],

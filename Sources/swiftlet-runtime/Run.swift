@@ -30,20 +30,25 @@ struct Run: ParsableCommand {
     var id: String
 
     func run() throws {
+        Self.execute(store: global.store, seccompCache: global.seccompCache, id: id, bundle: bundle,
+                     pidFile: pidFile, preserveFds: preserveFds)
+    }
+
+    static func execute(store: StateStore, seccompCache: String, id: String, bundle: String, pidFile: String?,
+                        preserveFds: Int32) -> Never {
         requireRoot()
         let signalFD = takeOverSignals()
 
         let bundlePath = Files.absolute(bundle)
         let spec: OCISpec
         do { spec = try SpecDecoder.load(bundle: bundlePath) } catch { fail("\(error)") }
-        let store = global.store
         do { try store.reserve(id) } catch { fail("\(error)") }
 
         let container: Container
         do {
             container = try Container.start(id: id, spec: spec, bundle: bundlePath,
                                             options: LaunchOptions(dieWithParent: true, preserveFDs: preserveFds,
-                                                                   seccompCacheDirectory: global.seccompCache))
+                                                                   seccompCacheDirectory: seccompCache))
         } catch {
             store.remove(id)
             fail("\(error)")
