@@ -103,7 +103,7 @@ struct LifecycleTests {
         let run = try BackgroundRun(TestBundle(args: Self.sleeper))
         let refused = run.bundle.cli(["delete", run.id])
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("is running"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("that is not stopped: running"), "runc's text: \(refused.stderr)")
         #expect(run.bundle.cli(["delete", "--force", run.id]).status == 0)
         #expect(run.finish().status == 137)
         #expect(run.bundle.cli(["list", "-q"]).stdout.isEmpty)

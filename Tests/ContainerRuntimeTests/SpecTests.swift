@@ -394,6 +394,24 @@ extension SpecTests {
             #expect(decodeError(minimal) == nil)
         }
 
+        /// LSM labels: ignored on a host without that LSM (runc's rule; podman sets a profile
+        /// whenever it can), refused by name where the host runs it.
+        @Test(arguments: [
+            ("process.apparmorProfile", "docker-default", "AppArmor", "/sys/module/apparmor/parameters/enabled"),
+            ("process.selinuxLabel", "system_u:system_r:container_t:s0", "SELinux", "/sys/fs/selinux/enforce"),
+            ("linux.mountLabel", "system_u:object_r:container_file_t:s0", "SELinux", "/sys/fs/selinux/enforce"),
+        ])
+        func labelsFollowTheHostsLSM(field: String, value: String, lsm: String, hostFile: String) {
+            let text = (try? String(contentsOfFile: hostFile, encoding: .utf8)) ?? ""
+            let hostRuns = lsm == "AppArmor" ? text.hasPrefix("Y") : FileManager.default.fileExists(atPath: hostFile)
+            let error = decodeError(setting(field, to: .string(value), in: minimal))
+            if hostRuns {
+                #expect(error == "\(field): \(lsm) is enabled on this host and swiftlet-runtime cannot apply \(lsm == "AppArmor" ? "profiles" : "labels"); remove the field")
+            } else {
+                #expect(error == nil, "a \(lsm) label is ignored on a host without \(lsm)")
+            }
+        }
+
         /// Fields that are accepted and have no effect.
         @Test(arguments: [
             ("annotations", ["org.opencontainers.x": "y"]),
@@ -456,9 +474,6 @@ extension SpecTests {
             ("hooks", ["prestart": "/bin/true"], "hooks.prestart: expected an array, got string"),
             ("hooks", ["futurePhase": [["path": "/bin/true"]]], "hooks.futurePhase: unknown hook phase; swiftlet-runtime runs prestart, createRuntime, createContainer, startContainer, poststart, poststop hooks and refuses others rather than skip them"),
             ("vm", ["hypervisor": ["path": "/usr/bin/qemu"]], "vm: running containers in virtual machines is not supported by swiftlet-runtime; remove the field"),
-            ("process.apparmorProfile", "docker-default", "process.apparmorProfile: AppArmor profiles are not supported: swiftlet-runtime applies no LSM policy; remove the field"),
-            ("process.selinuxLabel", "system_u:system_r:container_t:s0", "process.selinuxLabel: SELinux labels are not supported: swiftlet-runtime applies no LSM policy; remove the field"),
-            ("linux.mountLabel", "system_u:object_r:container_file_t:s0", "linux.mountLabel: SELinux labels are not supported: swiftlet-runtime applies no LSM policy; remove the field"),
             ("process.ioPriority", ["class": "IOPRIO_CLASS_IDLE", "priority": 0], "process.ioPriority: I/O priorities are not supported by swiftlet-runtime; remove the field"),
             ("process.scheduler", ["policy": "SCHED_OTHER"], "process.scheduler: scheduling policies are not supported by swiftlet-runtime; remove the field"),
             ("linux.personality", ["domain": "LINUX32"], "linux.personality: personality domains are not supported by swiftlet-runtime; remove the field"),

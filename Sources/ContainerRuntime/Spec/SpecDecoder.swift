@@ -11,7 +11,8 @@
 //  - solaris, windows, zos: sections for other platforms.
 //  - hook phases this runtime does not know when their list is empty; linux.uidMappings,
 //    linux.gidMappings, linux.timeOffsets, mounts[].uidMappings, mounts[].gidMappings when empty.
-//  - process.apparmorProfile, process.selinuxLabel, linux.mountLabel when empty.
+//  - process.apparmorProfile, process.selinuxLabel, linux.mountLabel when empty, or (as runc
+//    does) when the host does not run that LSM: podman sets a profile whenever it can.
 //  - process.commandLine and process.user.username (Windows only).
 //  - process.execCPUAffinity (CPU placement, not privilege).
 //  - linux.resources.blockIO, hugepageLimits, network, rdma, unified; memory.kernel, kernelTCP,
@@ -27,7 +28,8 @@
 //  - vm (the config asks for hardware isolation).
 //  - hook phases this runtime does not know, when they list hooks: not running a hook may leave
 //    the container less isolated than asked, since a hook may be what sets it up (e.g. networking).
-//  - process.apparmorProfile, process.selinuxLabel, linux.mountLabel when non-empty (no LSM support).
+//  - process.apparmorProfile, process.selinuxLabel, linux.mountLabel when non-empty on a host that
+//    runs AppArmor or SELinux (swiftlet cannot apply them).
 //  - process.ioPriority, process.scheduler, linux.personality, linux.intelRdt when present.
 //  - linux.uidMappings, linux.gidMappings, mounts[].uidMappings, mounts[].gidMappings when non-empty,
 //    and the user namespace (no user namespace support).
@@ -371,8 +373,14 @@ private final class SpecReader {
     // MARK: process
 
     private func process(_ f: Fields) -> OCISpec.Process {
-        rejectNonEmpty(f, "apparmorProfile", "AppArmor profiles are not supported: swiftlet-runtime applies no LSM policy; remove the field")
-        rejectNonEmpty(f, "selinuxLabel", "SELinux labels are not supported: swiftlet-runtime applies no LSM policy; remove the field")
+        // runc's rule: a label for an LSM the host does not run is ignored (nothing on this host
+        // could enforce it); one the host runs is refused, since swiftlet cannot apply it.
+        if HostLSM.appArmor {
+            rejectNonEmpty(f, "apparmorProfile", "AppArmor is enabled on this host and swiftlet-runtime cannot apply profiles; remove the field")
+        }
+        if HostLSM.seLinux {
+            rejectNonEmpty(f, "selinuxLabel", "SELinux is enabled on this host and swiftlet-runtime cannot apply labels; remove the field")
+        }
         rejectPresent(f, "ioPriority", "I/O priorities are not supported by swiftlet-runtime; remove the field")
         rejectPresent(f, "scheduler", "scheduling policies are not supported by swiftlet-runtime; remove the field")
         var p = OCISpec.Process(args: strings(f, "args"))
@@ -420,7 +428,9 @@ private final class SpecReader {
             rejectNonEmpty(f, key, "user namespaces are not supported by swiftlet-runtime; remove the mappings")
         }
         rejectNonEmpty(f, "timeOffsets", "time namespaces are not supported by swiftlet-runtime; remove the field")
-        rejectNonEmpty(f, "mountLabel", "SELinux labels are not supported: swiftlet-runtime applies no LSM policy; remove the field")
+        if HostLSM.seLinux {
+            rejectNonEmpty(f, "mountLabel", "SELinux is enabled on this host and swiftlet-runtime cannot apply labels; remove the field")
+        }
         rejectPresent(f, "personality", "personality domains are not supported by swiftlet-runtime; remove the field")
         rejectPresent(f, "intelRdt", "Intel RDT is not supported by swiftlet-runtime; remove the field")
         return OCISpec.Linux(
