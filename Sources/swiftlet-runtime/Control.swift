@@ -69,7 +69,7 @@ struct Update: ParsableCommand {
         discussion: """
             --resources takes a LinuxResources JSON object (the linux.resources of config.json), from a file or - for stdin, as podman and containerd send it. Only the limits given change.
 
-              echo '{"memory":{"limit":67108864},"pids":{"limit":100}}' | swiftlet-runtime update --resources - mybox
+              echo '{"pids":{"limit":100}}' | swiftlet-runtime update -r - mybox
             """
     )
     @OptionGroup var global: GlobalOptions

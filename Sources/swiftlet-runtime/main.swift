@@ -14,20 +14,20 @@ struct SwiftletRuntime: ParsableCommand {
             A bundle is a directory with config.json and the rootfs it names. Must run as root; state lives under --root (default /run/swiftlet-runtime). The command line is runc's: podman, containerd and CRI-O call these verbs.
 
             Global options (before the verb, as with runc):
-              --root DIR                 state directory
-              --log FILE                 append errors (and --debug lines) to FILE; always created
-              --log-format text|json     json: {"level","msg","time"} lines, as containerd asks
-              --systemd-cgroup           cgroupsPath is slice:prefix:name (mapped under swiftlet/)
-              --debug                    log debug lines
+              --root DIR              state directory
+              --log FILE              errors (and --debug lines); always created
+              --log-format text|json  json: {"level","msg","time"} lines
+              --systemd-cgroup        cgroupsPath is slice:prefix:name
+              --debug                 log debug lines
 
             One container's life, as a client drives it:
-              swiftlet-runtime spec > bundle/config.json      # default profile
-              swiftlet-runtime create --bundle bundle --pid-file box.pid box
-              swiftlet-runtime start box                      # its program runs now
-              swiftlet-runtime state box                      # created, running, paused, stopped
-              swiftlet-runtime exec box -- ps                 # foreground; --detach for a pid file
+              swiftlet-runtime spec > bundle/config.json   # default profile
+              swiftlet-runtime create -b bundle --pid-file box.pid box
+              swiftlet-runtime start box                   # the program runs
+              swiftlet-runtime state box                   # created, running...
+              swiftlet-runtime exec box ps                 # or --detach
               swiftlet-runtime kill box TERM
-              swiftlet-runtime delete box                     # --force: kill it first
+              swiftlet-runtime delete box                  # --force: kill first
             In one step, attached: swiftlet-runtime run --bundle bundle box
             """,
         version: RuntimeVersion.text,
