@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import CShims
-import Cgroups
 
 /// Everything the child needs, prepared in the parent: the C config plus the memory and fds it
 /// points to. Kept alive until the spawn returns.
@@ -38,7 +37,7 @@ final class SpawnPlan {
     /// Builds the plan for a container's init. `cgroupFD` is the v2 directory for
     /// CLONE_INTO_CGROUP (-1 for none); `joinFDs` are cgroup.procs files the child writes to.
     init(spec: OCISpec, bundle: String, cgroupFD: Int32, joinFDs: [Int32], errorFD: Int32,
-         consoleSocketFD: Int32, options: LaunchOptions) throws(RuntimeError) {
+         consoleSocketFD: Int32, hostCgroup2: String? = nil, options: LaunchOptions) throws(RuntimeError) {
         guard let process = spec.process else { throw .spec("config.json: process: required to run a container") }
         guard let root = spec.root else { throw .spec("config.json: root.path: required") }
         let linux = spec.linux ?? OCISpec.Linux()
@@ -79,7 +78,7 @@ final class SpawnPlan {
             }
             config.rootfs_propagation = v
         }
-        try planMounts(spec.mounts, bundle: bundle)
+        try planMounts(spec.mounts, bundle: bundle, hostCgroup2: hostCgroup2)
         try planDevices(linux.devices)
         config.loopback_up = ownsNamespace(linux.namespaces, "network") ? 1 : 0
 
@@ -141,10 +140,10 @@ final class SpawnPlan {
         config.n_ns_joins = Int32(joins.count)
     }
 
-    private func planMounts(_ mounts: [OCISpec.Mount], bundle: String) throws(RuntimeError) {
-        // Only needed (and only looked up) for a cgroup mount in a container sharing our cgroup ns.
-        let hostCgroup2: String? = config.new_cgroupns == 0 && mounts.contains { $0.type == "cgroup" || $0.type == "cgroup2" }
-            ? (try? CgroupLayout.detect())?.v2Mount : nil
+    /// `hostCgroup2`: the host's cgroup2 mount point (the layout Container.start detected), bound
+    /// for a cgroup mount when the container shares our cgroup namespace.
+    private func planMounts(_ mounts: [OCISpec.Mount], bundle: String, hostCgroup2: String?) throws(RuntimeError) {
+        let hostCgroup2 = config.new_cgroupns == 0 ? hostCgroup2 : nil
         var cmounts: [sl_mount] = []
         for (i, m) in mounts.enumerated() {
             let p = try MountPlanner.plan(m, index: i, bundle: bundle, hostCgroup2: hostCgroup2)

@@ -140,29 +140,31 @@ public final class Container: @unchecked Sendable {
         // /proc/<runtime>/exe and write to the runtime's binary (CVE-2019-5736).
         _ = sl_set_dumpable(0)
         let cgroup: Cgroup
+        let layout: CgroupLayout
         do {
-            let layout = try CgroupLayout.detect()
+            layout = try CgroupLayout.detect()
             let name = try spec.linux?.cgroupsPath.map(CgroupName.fromCgroupsPath) ?? id
             cgroup = try Cgroup.create(name: name, layout: layout,
                                        resources: CgroupResources(oci: spec.linux?.resources, devices: spec.linux?.devices ?? []))
         } catch { throw .cgroup("\(error)") }
 
         do {
-            return try spawn(id: id, spec: spec, bundle: bundle, cgroup: cgroup, options: options)
+            return try spawn(id: id, spec: spec, bundle: bundle, cgroup: cgroup, hostCgroup2: layout.v2Mount,
+                             options: options)
         } catch {
             try? cgroup.destroy()
             throw error
         }
     }
 
-    private static func spawn(id: String, spec: OCISpec, bundle: String, cgroup: Cgroup,
+    private static func spawn(id: String, spec: OCISpec, bundle: String, cgroup: Cgroup, hostCgroup2: String?,
                               options: LaunchOptions) throws(RuntimeError) -> Container {
         // With a console socket of the caller's the master goes there, not to us.
         let receivesConsole = (spec.process?.terminal ?? false) && options.consoleSocket == nil
         let channels = try SpawnChannels(terminal: receivesConsole, cgroup: cgroup)
         let plan = try SpawnPlan(spec: spec, bundle: bundle, cgroupFD: channels.cgroupFD, joinFDs: channels.joinFDs,
                                  errorFD: channels.errorWrite, consoleSocketFD: options.consoleSocket ?? channels.consoleChild,
-                                 options: options)
+                                 hostCgroup2: hostCgroup2, options: options)
         if let fd = options.startFD {
             plan.config.process.wait_start = 1
             plan.config.process.start_fd = fd
