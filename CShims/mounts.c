@@ -197,6 +197,19 @@ static int unshare_rootfs_parent(const char *rootfs, uint64_t flag) {
     }
 }
 
+// createRuntime and createContainer hooks run here, in the runtime: the container's mounts are
+// in place and pivot_root has not happened yet (runtime-spec runtime.md, steps 6 to 8).
+static void wait_for_hooks(const struct sl_spawn_config *cfg, int efd) {
+    struct sl_child_error at = {.stage = SL_STAGE_HOOKS, .err = 0, .index = -1, .pad = 0};
+    ssize_t n;
+    do { n = write(efd, &at, sizeof at); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof at) _exit(127);
+    char byte;
+    do { n = read(cfg->hooks_fd, &byte, 1); } while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(127);
+    close(cfg->hooks_fd);
+}
+
 void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
     int efd = cfg->error_fd;
     uint64_t prop = cfg->rootfs_propagation ? cfg->rootfs_propagation : MS_PRIVATE;
@@ -232,6 +245,7 @@ void sl__setup_rootfs(const struct sl_spawn_config *cfg) {
     }
     if (cfg->process.terminal) sl__setup_console(rootfd, cfg->console_socket_fd, cfg->setup_dev, efd);
     umask(old_umask);
+    if (cfg->hooks_sync) wait_for_hooks(cfg, efd);
 
     // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only
     // the container's tree (the trick runc and crun use; no temporary directory needed).

@@ -63,6 +63,8 @@ enum sl_stage {
     SL_STAGE_EXEC,
     SL_STAGE_FORK,             // exec: the second fork that enters the pid namespace
     SL_STAGE_READY,            // not a failure: set-up is done, the init waits for `start` (exec fifo)
+    SL_STAGE_HOOKS,            // not a failure: mounts are done, the init waits before pivot_root for
+                               // the runtime to run createRuntime and createContainer hooks
     SL_STAGE_COUNT
 };
 
@@ -207,6 +209,8 @@ struct sl_spawn_config {
     // channels to the parent
     int32_t error_fd;              // write end of the CLOEXEC error pipe
     int32_t console_socket_fd;     // unix socket to send the pty master over (terminal), or -1
+    int32_t hooks_sync;            // stop before pivot_root: report SL_STAGE_HOOKS, then read one byte
+    int32_t hooks_fd;              //   from hooks_fd (EOF: the runtime gave up, so exit)
 };
 
 struct sl_spawn_result {

@@ -42,6 +42,11 @@ struct Run: ParsableCommand {
         let bundlePath = Files.absolute(bundle)
         let spec: OCISpec
         do { spec = try SpecDecoder.load(bundle: bundlePath) } catch { fail("\(error)") }
+        // Hooks run at create, start and delete; `run` in the foreground does not stop at their
+        // points yet, and skipping them silently could skip what isolates the container.
+        if !spec.hooks.isEmpty {
+            fail("config.json: hooks: `run` does not run hooks; use `create` and `start`, which do")
+        }
         do { try store.reserve(id) } catch { fail("\(error)") }
 
         let container: Container

@@ -225,15 +225,15 @@ struct RuncCLITests {
 
     @Test func hooksRunInOrderWithTheirState() throws {
         let (bundle, out) = bundle(["sleep", "1000"])
-        // A static binary at a path only the host has: createContainer's path is the runtime's.
-        let hostBusybox = bundle.dir + "/hostbin/busybox"
-        try FileManager.default.createDirectory(atPath: bundle.dir + "/hostbin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: hostBusybox)
+        // createContainer runs in the container's namespaces before pivot_root: its path (a host
+        // shell script interpreter) resolves as on the host, and the container's own mounts sit
+        // under the rootfs path, so <rootfs>/tmp is the container's tmpfs, not the image's /tmp.
+        let rootfs = try #require(realpath(TestSupport.busybox, nil).map { p in defer { free(p) }; return String(cString: p) })
         bundle.spec.hooks = OCISpec.Hooks(
             prestart: [hostHook(out, "prestart")],
             createRuntime: [hostHook(out, "createRuntime")],
-            createContainer: [OCISpec.Hook(path: hostBusybox, args: ["busybox", "sh", "-c",
-                "cat > /tmp/createContainer.json && echo createContainer >> /mnt/order.log"], env: ["PATH=/bin:/usr/bin"])],
+            createContainer: [OCISpec.Hook(path: "/bin/sh", args: ["sh", "-c",
+                "cat > \(rootfs)/tmp/createContainer.json && echo createContainer >> \(out)/order.log"], env: ["PATH=/bin:/usr/bin"])],
             startContainer: [OCISpec.Hook(path: "/bin/sh", args: ["sh", "-c",
                 "cat > /mnt/startContainer.json && echo startContainer >> /mnt/order.log"], env: ["PATH=/bin:/usr/bin"])],
             poststart: [hostHook(out, "poststart")],
@@ -251,9 +251,8 @@ struct RuncCLITests {
         #expect(runc.call(["start", id]).status == 0)
         #expect(read(out + "/order.log") == "prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\n")
         let inContainer = "/proc/\(pid)/root/tmp/createContainer.json"
-        #expect(FileManager.default.fileExists(atPath: inContainer), "createContainer ran in the container's mount namespace")
-        #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)/root" + hostBusybox), "its path exists on the host only")
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/createContainer.json"))
+        #expect(FileManager.default.fileExists(atPath: inContainer), "createContainer ran in the container's mount namespace, before pivot_root")
+        #expect(!FileManager.default.fileExists(atPath: rootfs + "/tmp/createContainer.json"), "not in the host's view of the image")
         // Read while the container runs: its /tmp goes with it.
         let createContainerState = stateJSON(inContainer)
 

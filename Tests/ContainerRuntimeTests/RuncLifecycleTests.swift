@@ -173,4 +173,12 @@ struct RuncLifecycleTests {
         #expect((status >> 8) & 0xff == 3, "the subreaper gets the exit code")
         #expect(runc.call(["delete", id]).status == 0)
     }
+
+    /// `run` does not stop at the hooks' points: a config with hooks is refused by name rather
+    /// than run without them.
+    @Test func runRefusesHooksItWouldNotRun() {
+        let bundle = TestBundle(args: ["true"]) { $0.hooks.prestart = [OCISpec.Hook(path: "/bin/true")] }
+        let r = RuncClient(bundle).call(["run", "--bundle", bundle.dir, TestSupport.uniqueID()])
+        #expect(r.status == 1 && r.stderr.contains("config.json: hooks: `run` does not run hooks"), "\(r.stderr)")
+    }
 }

@@ -30,8 +30,20 @@ public struct ContainerCreation {
         let gate = try ExecFifo.make(at: store.execFifo(id))
         let console = try consoleSocketPath.map { (path) throws(RuntimeError) in try ConsoleSocket.connect(path: path) }
         defer { if let console { close(console) } }
-        let options = LaunchOptions(dieWithParent: false, preserveFDs: preserveFDs, startFD: gate.rawValue,
+        var options = LaunchOptions(dieWithParent: false, preserveFDs: preserveFDs, startFD: gate.rawValue,
                                     consoleSocket: console, seccompCacheDirectory: seccompCacheDirectory)
+        let hooks = spec.hooks
+        if !(hooks.prestart.isEmpty && hooks.createRuntime.isEmpty && hooks.createContainer.isEmpty) {
+            let (id, bundle) = (self.id, self.bundle)
+            let rootfs = Files.absolute(spec.root?.path ?? "rootfs", base: bundle)
+            let annotations = spec.annotations
+            options.beforePivot = { (pid, cgroup) throws(RuntimeError) in
+                let state = ContainerState(id: id, pid: pid, startTime: ProcStat.startTime(pid: pid) ?? 0, bundle: bundle,
+                                           rootfs: rootfs, created: Timestamp.now(), ownerPID: getpid(), cgroup: cgroup,
+                                           annotations: annotations)
+                try Self.runCreateHooks(hooks, state: state)
+            }
+        }
         let container = try Container.start(id: id, spec: spec, bundle: bundle, options: options)
 
         let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime, bundle: bundle,
@@ -40,7 +52,6 @@ public struct ContainerCreation {
                                    annotations: spec.annotations)
         do {
             try store.save(state, config: spec)
-            try Self.runCreateHooks(spec.hooks, state: state)
             if let pidFile { try PidFile.write(container.pid, to: pidFile) }
         } catch {
             _ = try? container.destroy()
@@ -49,16 +60,16 @@ public struct ContainerCreation {
         kept = true
     }
 
-    /// prestart and createRuntime in our namespaces, createContainer in the container's (its path
-    /// resolved in ours), all while the init waits; one failing fails `create`. They run after
-    /// pivot_root, where the spec puts createRuntime and createContainer just before it: the
-    /// init's set-up is one uninterrupted step in the C core.
+    /// prestart and createRuntime in our namespaces, createContainer in the container's, at the
+    /// spec's point: the container's mounts are in place and pivot_root has not happened, so the
+    /// createContainer hook's path resolves as on the host (scripts and dynamic binaries work)
+    /// while it runs in the container's mount, pid, network, ipc and uts namespaces and cgroup.
+    /// One failing fails `create`.
     static func runCreateHooks(_ hooks: OCISpec.Hooks, state: ContainerState) throws(RuntimeError) {
-        if hooks.isEmpty { return }
         let json = state.json(status: .created)
         try HookRunner.run(hooks.prestart, phase: "prestart", state: json)
         try HookRunner.run(hooks.createRuntime, phase: "createRuntime", state: json)
         try HookRunner.runInContainer(hooks.createContainer, phase: "createContainer", state: json,
-                                      location: state.location, resolveInContainer: false)
+                                      location: state.location, resolveInContainer: true)
     }
 }

@@ -10,6 +10,8 @@ enum ChildReport {
         case started(pid: Int32?)
         /// `create`: set-up is done and the init waits for `start` (it stays open: no EOF comes).
         case ready
+        /// The init waits before pivot_root for the create-time hooks; read again after them.
+        case hooksPoint
         /// A step failed; `pid` is the exec'd process if it had been forked (reap it).
         case failed(sl_child_error, pid: Int32?)
     }
@@ -38,6 +40,7 @@ enum ChildReport {
                 throw .state("the container's start-up report was cut short (\(n) bytes)")
             }
             if msg.stage == Int32(SL_STAGE_READY.rawValue) && failure == nil { return .ready }
+            if msg.stage == Int32(SL_STAGE_HOOKS.rawValue) && failure == nil { return .hooksPoint }
             if msg.stage == Int32(SL_STAGE_NONE.rawValue) {
                 reportedPID = msg.index
                 continue

@@ -75,6 +75,10 @@ public struct LaunchOptions: Sendable {
     /// A SeccompCache directory: a process that starts one container (the CLI) then need not
     /// compile the seccomp profile again. nil: compiled programs are kept in memory only.
     public var seccompCacheDirectory: String?
+    /// Called while the init waits before pivot_root, its mounts in place: `create` runs the
+    /// createRuntime and createContainer hooks here, with the init's pid and cgroup. Throwing
+    /// kills the init and fails the start.
+    public var beforePivot: (@Sendable (_ pid: Int32, _ cgroup: CgroupPaths) throws(RuntimeError) -> Void)?
     public init(dieWithParent: Bool = true, preserveFDs: Int32 = 0, stdio: Stdio? = nil, overlay: RootfsOverlay? = nil,
                 cloneParent: Bool = false, startFD: Int32? = nil, consoleSocket: Int32? = nil,
                 seccompCacheDirectory: String? = nil) {
@@ -169,6 +173,11 @@ public final class Container: @unchecked Sendable {
             plan.config.process.wait_start = 1
             plan.config.process.start_fd = fd
         }
+        let hooksGate = try HooksGate(enabled: options.beforePivot != nil)
+        if hooksGate.enabled {
+            plan.config.hooks_sync = 1
+            plan.config.hooks_fd = hooksGate.childEnd
+        }
         var result = sl_spawn_result()
         var saved = sigset_t()
         _ = sl_signals_block_all(&saved)
@@ -176,13 +185,28 @@ public final class Container: @unchecked Sendable {
         _ = sl_signals_restore(&saved)
         guard rc == 0 else { throw .system(step: "clone3 of the container's init", errno: Errno(-rc)) }
         channels.closeChildEnds()
+        hooksGate.closeChildEnd()
 
         func reap() {
             var status: Int32 = 0
             _ = sl_pidfd_wait(result.pidfd, 0, &status)
             close(result.pidfd)
         }
-        switch try channels.readReport() {
+        var report = try channels.readReport()
+        if case .hooksPoint = report, let beforePivot = options.beforePivot {
+            do throws(RuntimeError) { try beforePivot(result.pid, cgroup.paths) } catch {
+                _ = sl_pidfd_send_signal(result.pidfd, SIGKILL)
+                reap()
+                throw error
+            }
+            hooksGate.open()
+            report = try channels.readReport()
+        }
+        switch report {
+        case .hooksPoint:
+            _ = sl_pidfd_send_signal(result.pidfd, SIGKILL)
+            reap()
+            throw .state("the container's init stopped for hooks nobody asked for")
         case .failed(let e, _):
             reap()
             throw .child(stage: e.stage, errno: Errno(e.err), subject: plan.subject(stage: e.stage, index: e.index))

@@ -126,7 +126,7 @@ public enum Exec {
             }
             let subject = ProcessSubject.describe(stage: e.stage, index: e.index, process: config.process)
             throw .child(stage: e.stage, errno: Errno(e.err), subject: subject)
-        case .ready: throw .state("the exec process reported a start it was never asked to wait for")
+        case .ready, .hooksPoint: throw .state("the exec process reported a stop it was never asked to make")
         case .started(let pid):
             guard let pid else { throw .state("the exec process did not report its pid") }
             let pidfd = sl_pidfd_open(pid)
