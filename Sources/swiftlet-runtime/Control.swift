@@ -91,14 +91,4 @@ struct Update: ParsableCommand {
         } catch { fail("\(error)") }
     }
 
-    private func readAll(fd: Int32) -> [UInt8] {
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return out }
-            out += buf[0..<n]
-        }
-    }
 }

@@ -36,11 +36,11 @@ struct Create: ParsableCommand {
     var id: String
 
     func run() throws {
-        Self.execute(store: global.store, seccompCache: global.seccompCache, id: id, bundle: bundle, pidFile: pidFile,
+        Self.execute(store: global.store, id: id, bundle: bundle, pidFile: pidFile,
                      consoleSocket: consoleSocket, preserveFds: preserveFds)
     }
 
-    static func execute(store: StateStore, seccompCache: String, id: String, bundle: String, pidFile: String?,
+    static func execute(store: StateStore, id: String, bundle: String, pidFile: String?,
                         consoleSocket: String?, preserveFds: Int32) {
         requireRoot()
         let bundlePath = Files.absolute(bundle)
@@ -55,8 +55,7 @@ struct Create: ParsableCommand {
         }
         let created = ContainerCreation(store: store, id: id, bundle: bundlePath, spec: spec)
         do {
-            try created.run(consoleSocketPath: consoleSocket, preserveFDs: preserveFds, pidFile: pidFile,
-                            seccompCacheDirectory: seccompCache)
+            try created.run(consoleSocketPath: consoleSocket, preserveFDs: preserveFds, pidFile: pidFile)
         } catch { fail("\(error)") }
     }
 }

@@ -99,7 +99,7 @@ struct Exec: ParsableCommand {
             defer { if let console { close(console) } }
             started = try ContainerRuntime.Exec.start(state.location, process: p, seccomp: config.linux?.seccomp,
                                                       dieWithParent: !detach, consoleSocket: console,
-                                                      preserveFDs: preserveFds, seccompCacheDirectory: global.seccompCache)
+                                                      preserveFDs: preserveFds, seccompCacheDirectory: global.store.seccompCacheDirectory)
         } catch { fail("\(error)") }
         if let pidFile {
             do { try PidFile.write(started.pid, to: pidFile) } catch { started.signal(SIGKILL); fail("\(error)") }

@@ -59,10 +59,10 @@ enum FastPath {
                 preserve = v
             }
             if verb == "run" {
-                Run.execute(store: store, seccompCache: globalFlags.root + "/.seccomp", id: positional[0],
+                Run.execute(store: store, id: positional[0],
                             bundle: flags["--bundle"] ?? flags["-b"] ?? ".", pidFile: flags["--pid-file"], preserveFds: preserve)
             }
-            Create.execute(store: store, seccompCache: globalFlags.root + "/.seccomp", id: positional[0],
+            Create.execute(store: store, id: positional[0],
                            bundle: flags["--bundle"] ?? flags["-b"] ?? ".", pidFile: flags["--pid-file"],
                            consoleSocket: flags["--console-socket"], preserveFds: preserve)
         default: return false

@@ -64,8 +64,6 @@ struct GlobalOptions: ParsableArguments {
 
     var stateRoot: String { root ?? globalFlags.root }
     var store: StateStore { StateStore(root: stateRoot) }
-    /// Compiled seccomp programs, kept beside the state (names starting with "." are no ids).
-    var seccompCache: String { stateRoot + "/.seccomp" }
 }
 
 /// Reports an error as runc does, to the `--log` file (a JSON or logrus text line) and to stderr,
@@ -101,6 +99,18 @@ func write(all bytes: [UInt8], to fd: Int32) {
         let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
         if n <= 0 { if errno == EINTR { continue }; return }
         off += n
+    }
+}
+
+/// Reads `fd` to EOF (stdin for `update --resources -`, ps(1)'s output).
+func readAll(fd: Int32) -> [UInt8] {
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return out }
+        out += buf[0..<n]
     }
 }
 

@@ -34,14 +34,7 @@ enum PsTable {
         posix_spawn_file_actions_destroy(&actions)
         close(fds[1])
         if r != 0 { close(fds[0]); fail("ps: running ps(1) failed: \(String(cString: strerror(r)))") }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
+        let out = readAll(fd: fds[0])
         close(fds[0])
         var status: Int32 = 0
         waitpid(pid, &status, 0)

@@ -30,11 +30,11 @@ struct Run: ParsableCommand {
     var id: String
 
     func run() throws {
-        Self.execute(store: global.store, seccompCache: global.seccompCache, id: id, bundle: bundle,
+        Self.execute(store: global.store, id: id, bundle: bundle,
                      pidFile: pidFile, preserveFds: preserveFds)
     }
 
-    static func execute(store: StateStore, seccompCache: String, id: String, bundle: String, pidFile: String?,
+    static func execute(store: StateStore, id: String, bundle: String, pidFile: String?,
                         preserveFds: Int32) -> Never {
         requireRoot()
         let signalFD = takeOverSignals()
@@ -53,15 +53,13 @@ struct Run: ParsableCommand {
         do {
             container = try Container.start(id: id, spec: spec, bundle: bundlePath,
                                             options: LaunchOptions(dieWithParent: true, preserveFDs: preserveFds,
-                                                                   seccompCacheDirectory: seccompCache))
+                                                                   seccompCacheDirectory: store.seccompCacheDirectory))
         } catch {
             store.remove(id)
             fail("\(error)")
         }
-        let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime, bundle: bundlePath,
-                                   rootfs: Files.absolute(spec.root?.path ?? "rootfs", base: bundlePath),
-                                   created: Timestamp.now(), ownerPID: getpid(), cgroup: container.cgroup.paths,
-                                   annotations: spec.annotations)
+        let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime,
+                                   cgroup: container.cgroup.paths, bundle: bundlePath, spec: spec)
         do {
             try store.save(state, config: spec)
             if let pidFile { try PidFile.write(container.pid, to: pidFile) }

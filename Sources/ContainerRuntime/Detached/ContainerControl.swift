@@ -32,16 +32,7 @@ public enum ContainerControl {
         guard store.status(of: state) != .stopped else { throw .state("container not running") }
         let json: JSONValue
         do { json = try JSONValue.parse(resourcesJSON) } catch { throw .spec("--resources \(source): \(error)") }
-        let wrapper: JSONValue = .object([
-            "ociVersion": "1.0.2", "root": .object(["path": "/"]),
-            "process": .object(["args": .array(["true"]), "cwd": "/", "user": .object(["uid": 0, "gid": 0])]),
-            "linux": .object(["resources": json, "namespaces": .array([.object(["type": "mount"])])]),
-        ])
-        let spec: OCISpec
-        do { spec = try SpecDecoder.decode(wrapper) } catch {
-            throw .spec(error.description.replacingAll("config.json: linux.resources.", with: "--resources \(source): ")
-                .replacingAll("config.json: linux.resources", with: "--resources \(source)"))
-        }
+        let spec = try SpecFragment.decode(json, as: .resources, source: "--resources \(source)")
         var resources = CgroupResources(oci: spec.linux?.resources)
         resources.devices = nil
         do { try Cgroup(paths: state.cgroup).apply(resources) } catch { throw .cgroup("updating \(id): \(error)") }

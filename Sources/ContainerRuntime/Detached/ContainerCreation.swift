@@ -21,8 +21,7 @@ public struct ContainerCreation {
 
     /// Creates the container, records it, writes the pid file and runs the create-time hooks.
     /// On any failure everything is removed again: the init, its cgroup, the state directory.
-    public func run(consoleSocketPath: String?, preserveFDs: Int32, pidFile: String?,
-                    seccompCacheDirectory: String? = nil) throws(RuntimeError) {
+    public func run(consoleSocketPath: String?, preserveFDs: Int32, pidFile: String?) throws(RuntimeError) {
         try store.reserve(id)
         var kept = false
         defer { if !kept { store.remove(id) } }
@@ -31,25 +30,20 @@ public struct ContainerCreation {
         let console = try consoleSocketPath.map { (path) throws(RuntimeError) in try ConsoleSocket.connect(path: path) }
         defer { if let console { close(console) } }
         var options = LaunchOptions(dieWithParent: false, preserveFDs: preserveFDs, startFD: gate.rawValue,
-                                    consoleSocket: console, seccompCacheDirectory: seccompCacheDirectory)
+                                    consoleSocket: console, seccompCacheDirectory: store.seccompCacheDirectory)
         let hooks = spec.hooks
         if !(hooks.prestart.isEmpty && hooks.createRuntime.isEmpty && hooks.createContainer.isEmpty) {
-            let (id, bundle) = (self.id, self.bundle)
-            let rootfs = Files.absolute(spec.root?.path ?? "rootfs", base: bundle)
-            let annotations = spec.annotations
+            let (id, bundle, spec) = (self.id, self.bundle, self.spec)
             options.beforePivot = { (pid, cgroup) throws(RuntimeError) in
-                let state = ContainerState(id: id, pid: pid, startTime: ProcStat.startTime(pid: pid) ?? 0, bundle: bundle,
-                                           rootfs: rootfs, created: Timestamp.now(), ownerPID: getpid(), cgroup: cgroup,
-                                           annotations: annotations)
+                let state = ContainerState(id: id, pid: pid, startTime: ProcStat.startTime(pid: pid) ?? 0, cgroup: cgroup,
+                                           bundle: bundle, spec: spec)
                 try Self.runCreateHooks(hooks, state: state)
             }
         }
         let container = try Container.start(id: id, spec: spec, bundle: bundle, options: options)
 
-        let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime, bundle: bundle,
-                                   rootfs: Files.absolute(spec.root?.path ?? "rootfs", base: bundle),
-                                   created: Timestamp.now(), ownerPID: getpid(), cgroup: container.cgroup.paths,
-                                   annotations: spec.annotations)
+        let state = ContainerState(id: id, pid: container.pid, startTime: container.startTime,
+                                   cgroup: container.cgroup.paths, bundle: bundle, spec: spec)
         do {
             try store.save(state, config: spec)
             if let pidFile { try PidFile.write(container.pid, to: pidFile) }

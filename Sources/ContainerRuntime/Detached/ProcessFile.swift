@@ -7,20 +7,10 @@ public enum ProcessFile {
         do { json = try JSONValue.parse(JSONFile.read(path)) } catch {
             throw .spec("--process \(path): \(error)")
         }
-        let wrapper: JSONValue = .object(["ociVersion": "1.0.2", "root": .object(["path": "/"]), "process": json,
-                                          "linux": .object(["namespaces": .array([.object(["type": "mount"])])])])
-        do {
-            guard let process = try SpecDecoder.decode(wrapper).process else { throw RuntimeError.spec("--process \(path): empty") }
-            return process
-        } catch let error as SpecError {
-            let text = error.description.replacingAll("config.json: process.", with: "--process \(path): ")
-                .replacingAll("config.json: process", with: "--process \(path)")
-            throw .spec(text)
-        } catch let error as RuntimeError {
-            throw error
-        } catch {
-            throw .spec("--process \(path): \(error)")
+        guard let process = try SpecFragment.decode(json, as: .process, source: "--process \(path)").process else {
+            throw .spec("--process \(path): empty")
         }
+        return process
     }
 }
 

@@ -163,11 +163,10 @@ public final class Container: @unchecked Sendable {
 
     private static func spawn(id: String, spec: OCISpec, bundle: String, cgroup: Cgroup, hostCgroup2: String?,
                               options: LaunchOptions) throws(RuntimeError) -> Container {
-        // With a console socket of the caller's the master goes there, not to us.
-        let receivesConsole = (spec.process?.terminal ?? false) && options.consoleSocket == nil
-        let channels = try SpawnChannels(terminal: receivesConsole, cgroup: cgroup)
+        let channels = try SpawnChannels(terminal: spec.process?.terminal ?? false, consoleSocket: options.consoleSocket,
+                                         cgroup: cgroup)
         let plan = try SpawnPlan(spec: spec, bundle: bundle, cgroupFD: channels.cgroupFD, joinFDs: channels.joinFDs,
-                                 errorFD: channels.errorWrite, consoleSocketFD: options.consoleSocket ?? channels.consoleChild,
+                                 errorFD: channels.errorWrite, consoleSocketFD: channels.consoleForChild,
                                  hostCgroup2: hostCgroup2, options: options)
         if let fd = options.startFD {
             plan.config.process.wait_start = 1
@@ -212,7 +211,7 @@ public final class Container: @unchecked Sendable {
             throw .child(stage: e.stage, errno: Errno(e.err), subject: plan.subject(stage: e.stage, index: e.index))
         case .started, .ready:
             var console: Int32? = nil
-            if receivesConsole {
+            if channels.receivesConsole {
                 do throws(RuntimeError) { console = try channels.receiveConsole() } catch {
                     _ = sl_pidfd_send_signal(result.pidfd, SIGKILL)
                     reap()

@@ -86,9 +86,8 @@ public enum Exec {
                              executableFD: Int32? = nil, seccompCacheDirectory: String? = nil) throws(RuntimeError) -> ExecProcess {
         _ = sl_set_dumpable(0)   // before entering any container namespace (CVE-2019-5736)
         let target = try location.openInit()
-        // With a console socket of the caller's (`exec --console-socket`) the master goes there.
-        let receivesConsole = process.terminal && consoleSocket == nil
-        let channels = try SpawnChannels(terminal: receivesConsole, cgroup: Cgroup(paths: location.cgroup))
+        let channels = try SpawnChannels(terminal: process.terminal, consoleSocket: consoleSocket,
+                                         cgroup: Cgroup(paths: location.cgroup))
 
         let arena = CArena()
         var config = sl_spawn_config()
@@ -96,7 +95,7 @@ public enum Exec {
         config.procs_fds = arena.copy(channels.joinFDs)
         config.n_procs_fds = Int32(channels.joinFDs.count)
         config.error_fd = channels.errorWrite
-        config.console_socket_fd = consoleSocket ?? channels.consoleChild
+        config.console_socket_fd = channels.consoleForChild
         config.die_with_parent = dieWithParent ? 1 : 0
         try ProcessPlanner.fill(&config.process, from: process, seccomp: seccomp,
                                 seccompCache: seccompCacheDirectory, stdio: stdio, arena: arena)
@@ -132,7 +131,7 @@ public enum Exec {
             let pidfd = sl_pidfd_open(pid)
             guard pidfd >= 0 else { throw .system(step: "opening a pidfd of the exec process", errno: Errno(-pidfd)) }
             var console: Int32? = nil
-            if receivesConsole {
+            if channels.receivesConsole {
                 do throws(RuntimeError) { console = try channels.receiveConsole() } catch {
                     _ = sl_pidfd_send_signal(pidfd, SIGKILL)
                     var status: Int32 = 0

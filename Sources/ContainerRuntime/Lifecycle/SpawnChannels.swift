@@ -16,15 +16,22 @@ final class SpawnChannels {
     private(set) var consoleChild: Int32
     let cgroupFD: Int32
     let joinFDs: [Int32]
+    /// A terminal whose master comes back to us (no console socket of the caller's).
+    let receivesConsole: Bool
+    /// The caller's console socket (`--console-socket`), where the child sends the master instead.
+    private let callerConsole: Int32?
 
-    init(terminal: Bool, cgroup: Cgroup) throws(RuntimeError) {
+    /// `consoleSocket`: the caller's, if any; else, for a terminal, a socketpair of ours.
+    init(terminal: Bool, consoleSocket: Int32? = nil, cgroup: Cgroup) throws(RuntimeError) {
+        receivesConsole = terminal && consoleSocket == nil
+        callerConsole = consoleSocket
         (cgroupFD, joinFDs) = try CgroupFDs.open(cgroup, into: fds)
         var pipe: [Int32] = [-1, -1]
         guard sl_pipe_cloexec(&pipe) == 0 else { throw .system(step: "creating the start-up pipe", errno: .current) }
         errorRead = pipe[0]
         errorWrite = pipe[1]
         var sock: [Int32] = [-1, -1]
-        if terminal {
+        if receivesConsole {
             let r = sl_socketpair_cloexec(&sock)
             if r < 0 {
                 close(pipe[0])
@@ -39,6 +46,9 @@ final class SpawnChannels {
     deinit {
         for fd in [errorRead, errorWrite, consoleParent, consoleChild] where fd >= 0 { close(fd) }
     }
+
+    /// The socket the child sends the pty master over, or -1.
+    var consoleForChild: Int32 { callerConsole ?? consoleChild }
 
     /// After the clone: only the child may hold the write ends now.
     func closeChildEnds() {

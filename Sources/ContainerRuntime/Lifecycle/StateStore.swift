@@ -31,6 +31,13 @@ public struct ContainerState: Sendable, Equatable {
         self.annotations = annotations
     }
 
+    /// A container just started from `spec` in `bundle` by this process, created now.
+    public init(id: String, pid: Int32, startTime: UInt64, cgroup: CgroupPaths, bundle: String, spec: OCISpec) {
+        self.init(id: id, pid: pid, startTime: startTime, bundle: bundle,
+                  rootfs: Files.absolute(spec.root?.path ?? "rootfs", base: bundle), created: Timestamp.now(),
+                  ownerPID: getpid(), cgroup: cgroup, annotations: spec.annotations)
+    }
+
     /// True while the recorded init (same pid and start time) lives and is not a zombie, which
     /// would only be waiting for its parent (conmon, containerd's shim) to reap it.
     public var initAlive: Bool {
@@ -82,6 +89,10 @@ public struct StateStore: Sendable {
     public init(root: String) { self.root = root }
 
     func dir(_ id: String) -> String { root + "/" + id }
+
+    /// Compiled seccomp programs (SeccompCache), kept beside the containers: a name starting
+    /// with "." is never a container id.
+    public var seccompCacheDirectory: String { root + "/.seccomp" }
 
     /// runc's exec fifo: exists from `create` until `start` releases the init.
     public func execFifo(_ id: String) -> String { dir(id) + "/exec.fifo" }
@@ -144,16 +155,9 @@ public struct StateStore: Sendable {
     public func hooks(_ id: String) throws(RuntimeError) -> OCISpec.Hooks {
         let path = dir(id) + "/hooks.json"
         guard access(path, F_OK) == 0 else { return OCISpec.Hooks() }
-        do {
-            let saved = try JSONValue.parse(JSONFile.read(path))
-            let wrapper: JSONValue = .object([
-                "ociVersion": "1.0.2", "root": .object(["path": "/"]),
-                "process": .object(["args": .array(["true"]), "cwd": "/", "user": .object(["uid": 0, "gid": 0])]),
-                "linux": .object(["namespaces": .array([.object(["type": "mount"])])]),
-                "hooks": saved["hooks"] ?? .object([:]),
-            ])
-            return try SpecDecoder.decode(wrapper).hooks
-        } catch { throw .state("\(path): \(error)") }
+        let saved: JSONValue
+        do { saved = try JSONValue.parse(JSONFile.read(path)) } catch { throw .state("\(path): \(error)") }
+        return try SpecFragment.decode(saved["hooks"] ?? .object([:]), as: .hooks, source: path).hooks
     }
 
     public func list() -> [String] {

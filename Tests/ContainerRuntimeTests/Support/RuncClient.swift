@@ -47,7 +47,7 @@ final class RuncClient {
         guard rc == 0 else { return TestSupport.Output(status: -1, stdout: "", stderr: "posix_spawn: \(rc)") }
         var raw: Int32 = 0
         while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-        let status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        let status = ExitStatus(waitStatus: raw, oomKilled: false).shellCode
         return TestSupport.Output(status: status, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                                   stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
