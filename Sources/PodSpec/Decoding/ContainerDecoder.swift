@@ -32,7 +32,7 @@ enum ContainerDecoder {
         let resources = ResourcesDecoder.decode(container.object("resources", schema: .resources))
         let securityContext = container.object("securityContext", schema: .securityContext)
             .map(SecurityContextDecoder.decode)
-        return Container(
+        var decoded = Container(
             name: name,
             image: Image(written: image, resolved: PathRules.resolve(image, against: baseDirectory)),
             command: container.strings("command"),
@@ -46,6 +46,8 @@ enum ContainerDecoder {
             livenessProbe: probe(.liveness, of: container, ports: ports),
             readinessProbe: probe(.readiness, of: container, ports: ports),
             startupProbe: probe(.startup, of: container, ports: ports))
+        LifecycleDecoder.decode(container, into: &decoded)
+        return decoded
     }
 
     private static func decodeEnv(_ container: ObjectReader) -> [EnvVar] {
@@ -103,25 +105,16 @@ enum ContainerDecoder {
         }
     }
 
-    /// swiftlet has images on disk and no termination message file, but these fields are in
-    /// every generated manifest; their values are still checked, so that what loads here loads
-    /// in Kubernetes too.
+    /// swiftlet has images on disk, but this field is in every generated manifest; its value is
+    /// still checked, so that what loads here loads in Kubernetes too.
     private static func checkAcceptedButIgnored(_ container: ObjectReader) {
         _ = container.enumeration("imagePullPolicy", default: PullPolicy.ifNotPresent,
                                   supported: [.always, .ifNotPresent, .never])
-        _ = container.enumeration("terminationMessagePolicy", default: TerminationMessagePolicy.file,
-                                  supported: [.file, .fallbackToLogsOnError])
-        _ = container.string("terminationMessagePath")
     }
 
     private enum PullPolicy: String {
         case always = "Always"
         case ifNotPresent = "IfNotPresent"
         case never = "Never"
-    }
-
-    private enum TerminationMessagePolicy: String {
-        case file = "File"
-        case fallbackToLogsOnError = "FallbackToLogsOnError"
     }
 }

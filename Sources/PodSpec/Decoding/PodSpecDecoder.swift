@@ -33,14 +33,18 @@ enum PodSpecDecoder {
             diagnostics.invalid(path.child("terminationGracePeriodSeconds"), .int(gracePeriod),
                                 "must be greater than or equal to 0")
         }
+        LifecycleDecoder.checkSleep(containers, gracePeriod: gracePeriod, path: path.child("containers"), diagnostics: diagnostics)
+        let activeDeadline = ActiveDeadlineDecoder.decode(spec)
         let dnsPolicy = PodDNSDecoder.policy(spec)
         let dnsConfig = PodDNSDecoder.config(spec, policy: dnsPolicy)
         let hostname = label(spec, "hostname")
         let subdomain = label(spec, "subdomain")
         let hostAliases = HostAliasDecoder.decode(spec)
-        return PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
-                       terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
-                       subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+        var decoded = PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
+                              terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
+                              subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+        decoded.activeDeadlineSeconds = activeDeadline
+        return decoded
     }
 
     /// `hostname` and `subdomain` become DNS names in `/etc/hosts`; "" means unset.

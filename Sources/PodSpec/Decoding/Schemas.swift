@@ -14,8 +14,8 @@ extension Schema {
 
     static let podSpec = Schema(
         fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
-                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig"],
-        unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
+                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "activeDeadlineSeconds"],
+        unsupported: ["affinity", "automountServiceAccountToken",
                       "enableServiceLinks", "ephemeralContainers", "hostIPC",
                       "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
                       "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
@@ -33,8 +33,8 @@ extension Schema {
     static let container = Schema(
         fields: ["name", "image", "command", "args", "env", "workingDir", "ports", "resources",
                  "securityContext", "volumeMounts", "livenessProbe", "readinessProbe", "startupProbe",
-                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"],
-        unsupported: ["envFrom", "lifecycle", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
+                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy", "lifecycle"],
+        unsupported: ["envFrom", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
                       "stdinOnce", "tty", "volumeDevices"])
 
     static let envVar = Schema(fields: ["name", "value"], unsupported: ["valueFrom"])
@@ -80,4 +80,10 @@ extension Schema {
     static let tcpSocketAction = Schema(fields: ["port", "host"])
 
     static let grpcAction = Schema(fields: ["port", "service"])
+
+    static let lifecycle = Schema(fields: ["postStart", "preStop"], unsupported: ["stopSignal"])
+
+    static let lifecycleHandler = Schema(fields: ["exec", "httpGet", "tcpSocket", "sleep"])
+
+    static let sleepAction = Schema(fields: ["seconds"])
 }

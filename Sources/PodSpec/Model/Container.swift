@@ -16,6 +16,12 @@ public struct Container: Sendable, Equatable {
     public var livenessProbe: Probe?
     public var readinessProbe: Probe?
     public var startupProbe: Probe?
+    /// postStart and preStop hooks; nil when the pod file sets none.
+    public var lifecycle: Lifecycle? = nil
+    /// Where the container may write why it ended; defaults to /dev/termination-log.
+    public var terminationMessagePath: String = "/dev/termination-log"
+    /// Defaults to `File`.
+    public var terminationMessagePolicy: TerminationMessagePolicy = .file
 
     public init(name: String, image: Image, command: [String] = [], args: [String] = [],
                 env: [EnvVar] = [], workingDir: String? = nil, ports: [ContainerPort] = [],

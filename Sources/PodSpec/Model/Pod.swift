@@ -45,6 +45,8 @@ public struct PodSpec: Sendable, Equatable {
     /// Defaults to `ClusterFirst`.
     public var dnsPolicy: DNSPolicy
     public var dnsConfig: PodDNSConfig?
+    /// Seconds after the pod started at which it fails (`DeadlineExceeded`); nil: no deadline.
+    public var activeDeadlineSeconds: Int64? = nil
 
     public init(containers: [Container], volumes: [Volume] = [],
                 restartPolicy: RestartPolicy = .always, terminationGracePeriodSeconds: Int64 = 30,

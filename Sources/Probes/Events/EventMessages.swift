@@ -33,14 +33,16 @@ public enum EventMessages {
     }
 
     /// `Container kubia failed liveness probe, will be restarted`; without the restart clause under
-    /// restartPolicy Never; `Stopping container kubia` when the pod is deleted.
+    /// restartPolicy Never; `Stopping container kubia` when the pod is deleted;
+    /// `FailedPostStartHook` when its postStart hook failed.
     public static func killing(container: String, reason: KillReason, willRestart: Bool) -> EventNote {
         let message = switch reason {
         case .livenessProbe: "Container \(container) failed liveness probe"
         case .startupProbe: "Container \(container) failed startup probe"
         case .stopping: "Stopping container \(container)"
+        case .postStartHook: "FailedPostStartHook"
         }
-        let restart = willRestart && reason != .stopping ? ", will be restarted" : ""
+        let restart = willRestart && reason.probe != nil ? ", will be restarted" : ""
         return EventNote(.normal, reason: EventReason.killing, message: message + restart)
     }
 
@@ -48,6 +50,17 @@ public enum EventMessages {
     public static func backOff(container: String, pod: PodReference) -> EventNote {
         EventNote(.warning, reason: EventReason.backOff, message: "Back-off restarting failed container \(container) in pod \(pod)")
     }
+
+    /// The hook's own message stays out of the event "so that secrets won't leak from the server"
+    /// (kuberuntime_container.go).
+    public static let failedPostStartHook = EventNote(.warning, reason: EventReason.failedPostStartHook,
+                                                      message: "PostStartHook failed")
+    public static let failedPreStopHook = EventNote(.warning, reason: EventReason.failedPreStopHook,
+                                                    message: "PreStopHook failed")
+
+    /// The pod ran longer than `activeDeadlineSeconds` (pkg/kubelet/active_deadline.go).
+    public static let deadlineExceeded = EventNote(.normal, reason: EventReason.deadlineExceeded,
+                                                   message: "Pod was active on the node longer than the specified deadline")
 
     /// A container that could not be created or started.
     public static func failed(error: String) -> EventNote {

@@ -28,4 +28,7 @@ public enum EventReason {
     public static let probeWarning = "ProbeWarning"
     public static let backOff = "BackOff"
     public static let failed = "Failed"
+    public static let failedPostStartHook = "FailedPostStartHook"
+    public static let failedPreStopHook = "FailedPreStopHook"
+    public static let deadlineExceeded = "DeadlineExceeded"
 }

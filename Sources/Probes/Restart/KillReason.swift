@@ -4,13 +4,16 @@ public enum KillReason: Hashable, Sendable {
     case startupProbe
     /// The pod is being deleted (or otherwise stopped on purpose).
     case stopping
+    /// The postStart hook failed (the kubelet's `FailedPostStartHook`): the restart policy
+    /// then applies to the container's exit as to any other.
+    case postStartHook
 
     /// The probe whose failure this is, for probe kills.
     public var probe: ProbeType? {
         switch self {
         case .livenessProbe: .liveness
         case .startupProbe: .startup
-        case .stopping: nil
+        case .stopping, .postStartHook: nil
         }
     }
 }

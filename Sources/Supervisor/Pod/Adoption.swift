@@ -99,6 +99,7 @@ extension PodController {
             let start = adoptContainer(state, c, id: id, held: entries[id], now: now)
             Task { await self.runContainer(pod: pod.name, container: c.name, from: start) }
         }
+        watchActiveDeadline(state)
         refreshStatus(state)
         if record.deletionTimestamp != nil {
             let grace = record.deletionGracePeriodSeconds.map(Int64.init)

@@ -22,6 +22,7 @@ struct InstanceFiles: Sendable {
         try Data(SpecEncoder.encode(spec).serialized(pretty: true))
             .write(to: URL(fileURLWithPath: store.containerSpecPath(pod, container)))
         for d in ["upper", "work"] { try files.createDirectory(atPath: layer + "/" + d, withIntermediateDirectories: true) }
+        try TerminationMessage.createFile(self)
         try files.createDirectory(atPath: store.logDir(pod, container), withIntermediateDirectories: true)
         if number >= 2 {
             let old = number - 2

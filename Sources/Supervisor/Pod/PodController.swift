@@ -152,6 +152,7 @@ public actor PodController {
             for c in pod.spec.containers {
                 Task { await self.runContainer(pod: pod.name, container: c.name) }
             }
+            watchActiveDeadline(state)
         }
         scheduleProbes()
     }
@@ -258,7 +259,8 @@ public actor PodController {
                 }
                 step = .running(instance)
             case .running(let instance):
-                let exit = await exitStatus(of: instance)
+                var exit = await exitStatus(of: instance)
+                exit.terminationMessage = await terminationMessage(pod, name, instance, exit)
                 instanceExited(pod, name, instance, exit)
                 step = .exited(code: exit.status.shellCode)
             case .exited(let code):
@@ -282,6 +284,8 @@ public actor PodController {
         /// The keeper did not hold the process (it died with its holder): the status is made up
         /// and says so (the kubelet's ContainerStatusUnknown).
         var unknown: Bool
+        /// What the container left at its terminationMessagePath (or its log's end).
+        var terminationMessage: String? = nil
     }
 
     /// The keeper's name for a pod's pause process.
@@ -327,8 +331,9 @@ public actor PodController {
                                            etcFiles: pod.etcFiles,
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
-            let oci = try builder.build(image: image)
+            let built = try builder.build(image: image)
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
+            let oci = TerminationMessage.withMount(built, container: spec, files: files)
             let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
             // probes and must not wait for a disk.
@@ -360,6 +365,7 @@ public actor PodController {
             pod.instances[name] = instance
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
+            guard await runPostStart(pod, spec, instance) else { return instance }
             pod.update(name) { c in
                 c.state = .running(startedAt: instance.startedAt)
                 c.startPending = nil
@@ -416,13 +422,14 @@ public actor PodController {
         let exit = end.status
         let code = exit.shellCode
         let reason = end.unknown ? "ContainerStatusUnknown" : exit.oomKilled ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
-        let message = end.unknown ? "swiftlet-keeper, which held the container, was gone: its exit status is unknown, and it was killed" : nil
+        let message = Self.joinMessages(end.unknown ? "swiftlet-keeper, which held the container, was gone: its exit status is unknown, and it was killed" : nil,
+                                        end.terminationMessage)
         let terminated = ContainerRecord.Terminated(exitCode: code, signal: end.unknown ? nil : exit.signal, reason: reason,
                                                     message: message, startedAt: instance.startedAt, finishedAt: end.finishedAt)
         pod.instances[name] = nil
         pod.lastExit[name] = clock.now - .nanoseconds(Int64(max(0, Date().timeIntervalSince(end.finishedAt)) * 1e9))
         let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
-        let willRestart = !pod.deleting && policy.shouldRestart(exitCode: code, killedByProbe: instance.killReason != nil)
+        let willRestart = !pod.deleting && !pod.deadlineExceeded && policy.shouldRestart(exitCode: code, killedByProbe: instance.killReason != nil)
         apply(probes.containerExited(pod: pod.name, container: name, willRestart: willRestart), pod)
         pod.update(name) { c in
             c.state = .terminated(terminated)
@@ -431,6 +438,7 @@ public actor PodController {
             c.ready = false
             c.started = false
         }
+        if willRestart { waitAfterPostStartFailure(pod, name, instance) }
         refreshStatus(pod)
         // Unmounting and removing cgroups can be slow: done on the disk thread, after the record
         // that says the instance ended is written; only then may the keeper forget the exit.
@@ -445,12 +453,12 @@ public actor PodController {
     private func waitBeforeRestart(_ pod: PodState, _ name: String, exitCode: Int32) async -> Bool {
         let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
         let killedByProbe = pod.probeKilled.remove(name) != nil
-        guard !pod.deleting, policy.shouldRestart(exitCode: exitCode, killedByProbe: killedByProbe) else {
+        guard !pod.deleting, !pod.deadlineExceeded, policy.shouldRestart(exitCode: exitCode, killedByProbe: killedByProbe) else {
             pod.finished.insert(name)
             refreshStatus(pod)
             return false
         }
-        while !pod.deleting {
+        while !pod.deleting && !pod.deadlineExceeded {
             var backoff = pod.backoffs[name] ?? pod.defaultBackoff
             let decision = backoff.restart(lastExit: pod.lastExit[name] ?? clock.now, now: clock.now)
             pod.backoffs[name] = backoff
@@ -486,10 +494,20 @@ public actor PodController {
         instance.killReason = reason
         let restart = reason != .stopping && pod.pod.spec.restartPolicy != .never
         record(pod, container: name, EventMessages.killing(container: name, reason: reason, willRestart: restart))
-        if reason != .stopping {
+        if reason.probe != nil {
             pod.probeKilled.insert(name)
             pod.restartDecidedAt[name] = .now
         }
+        if let hook = preStopHook(pod, name) {
+            Task { await self.stopAfterPreStop(pod, name, instance, hook, graceSeconds: graceSeconds) }
+            return
+        }
+        signalAndWait(pod, name, instance, graceSeconds: graceSeconds)
+    }
+
+    /// The stop signal now, SIGKILL to the whole cgroup once the grace period is over.
+    func signalAndWait(_ pod: PodState, _ name: String, _ instance: Instance, graceSeconds: Int64) {
+        guard !instance.exited else { return }
         try? instance.container.signal(pod.images[name]?.stopSignal ?? SIGTERM)
         Task {
             let deadline = ContinuousClock.now + .seconds(graceSeconds)
@@ -503,7 +521,7 @@ public actor PodController {
         let probeGrace: Int64? = switch reason {
         case .livenessProbe: spec?.livenessProbe?.terminationGracePeriodSeconds
         case .startupProbe: spec?.startupProbe?.terminationGracePeriodSeconds
-        case .stopping: nil
+        case .stopping, .postStartHook: nil
         }
         return GracePeriod.seconds(for: reason, podGraceSeconds: pod.pod.spec.terminationGracePeriodSeconds,
                                    probeGraceSeconds: probeGrace, deletionGraceSeconds: deletionGrace)
@@ -536,7 +554,8 @@ public actor PodController {
         }
         let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
         let allDone = pod.finished.count == pod.pod.spec.containers.count
-        pod.record.phase = PodPhase.of(states, restartPolicy: policy, podIsTerminal: allDone).rawValue
+        pod.record.phase = pod.deadlineExceeded ? PodPhase.failed.rawValue
+            : PodPhase.of(states, restartPolicy: policy, podIsTerminal: allDone).rawValue
         let ready = pod.record.containers.allSatisfy(\.ready)
         pod.setCondition("ContainersReady", ready)
         pod.setCondition("Ready", ready)

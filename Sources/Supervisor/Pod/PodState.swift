@@ -31,7 +31,11 @@ final class PodState: @unchecked Sendable {
     /// Containers that will not run again (policy said so).
     var finished: Set<String> = []
     var events: [StoredEvent] = []
+    /// The message of each container's last failed postStart hook, for its waiting state.
+    var postStartFailures: [String: String] = [:]
     var deleting = false
+    /// activeDeadlineSeconds ran out: the pod has failed and nothing in it starts again.
+    var deadlineExceeded = false
     /// The sandbox died and a new one is being made: containers wait before they start.
     var replacingSandbox = false
 

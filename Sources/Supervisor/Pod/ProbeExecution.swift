@@ -79,8 +79,25 @@ extension PodController {
     /// capabilities, seccomp) as the init of a nested pid namespace, so a timeout kills the
     /// whole tree it started. stdout and stderr together, at most 10 KiB, are the output.
     func runExec(_ command: [String], _ target: ExecTarget, timeout: Duration) async -> ProbeResult {
+        switch await execInContainer(target, timeout: timeout) {
+        case .failedToStart(let error): return .unknown(error: error)
+        case .timedOut: return .failure(output: "command \(goQuoted(command.joined(separator: " "))) timed out")
+        case .exited(let code, let output): return code == 0 ? .success : .failure(output: output)
+        }
+    }
+
+    /// How a command run in a container (an exec probe or hook) ended.
+    enum ExecOutcome {
+        case failedToStart(String)
+        case timedOut
+        /// The command's exit code (or 128 + the signal that ended it) and its output.
+        case exited(code: Int32, output: String)
+    }
+
+    /// Runs `target.process` in the container; see `runExec`.
+    func execInContainer(_ target: ExecTarget, timeout: Duration) async -> ExecOutcome {
         var fds: [Int32] = [-1, -1]
-        guard sl_pipe_cloexec(&fds) == 0 else { return .unknown(error: "pipe: \(Errno.current)") }
+        guard sl_pipe_cloexec(&fds) == 0 else { return .failedToStart("pipe: \(Errno.current)") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
         let process: ExecProcess
         do {
@@ -91,7 +108,7 @@ extension PodController {
         } catch {
             close(readEnd)
             close(writeEnd)
-            return .unknown(error: "\(error)")
+            return .failedToStart("\(error)")
         }
         close(writeEnd)
         let output = OutputBuffer(limit: 10 * 1024)
@@ -118,8 +135,8 @@ extension PodController {
         timer.cancel()
         let status = process.wait()
         for _ in 0..<100 where !done.isSet { try? await Task.sleep(for: .milliseconds(5)) }
-        if timedOut.isSet { return .failure(output: "command \(goQuoted(command.joined(separator: " "))) timed out") }
-        return status.code == 0 ? .success : .failure(output: output.text)
+        if timedOut.isSet { return .timedOut }
+        return .exited(code: status.shellCode, output: output.text)
     }
 }
 
