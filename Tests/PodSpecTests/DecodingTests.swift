@@ -203,7 +203,7 @@ import Testing
         #expect(pod.metadata == ObjectMeta(name: "full", namespace: "team-a",
                                            labels: ["app": "full", "example.com/tier": "backend"],
                                            annotations: ["note": "free text: anything"]))
-        let expectedContainer = Container(
+        var expectedContainer = Container(
             name: "app",
             image: Image(written: "../images/app", resolved: "/images/app"),
             command: ["/bin/server"],
@@ -227,6 +227,7 @@ import Testing
                                  terminationGracePeriodSeconds: 2),
             readinessProbe: Probe(handler: .grpc(GRPCAction(port: 9090, service: "ready")), successThreshold: 2),
             startupProbe: Probe(handler: .exec(["cat", "/tmp/started"]), failureThreshold: 30))
+        expectedContainer.terminationMessagePolicy = .fallbackToLogsOnError
         #expect(pod.spec == PodSpec(
             containers: [expectedContainer],
             volumes: [Volume(name: "scratch", source: .emptyDir(EmptyDirVolumeSource(medium: .memory, sizeLimit: try Quantity("64Mi")))),

@@ -71,7 +71,7 @@ import Testing
         Case("tcpSocket port out of range", Manifest.pod(container: "lifecycle: {preStop: {tcpSocket: {port: 70000}}}"),
              "spec.containers[0].lifecycle.preStop.tcpSocket.port: Invalid value: 70000: must be between 1 and 65535, inclusive"),
         Case("grpc is no lifecycle handler", Manifest.pod(container: "lifecycle: {preStop: {grpc: {port: 9090}}}"),
-             "spec.containers[0].lifecycle.preStop.grpc: Required value: must specify a handler type"),
+             "unknown field \"spec.containers[0].lifecycle.preStop.grpc\""),
         Case("sleep longer than the grace period", Manifest.pod(spec: "terminationGracePeriodSeconds: 5", container: """
             lifecycle: {preStop: {sleep: {seconds: 6}}}
             """), "spec.containers[0].lifecycle.preStop.sleep: Invalid value: 6: must be non-negative and less than terminationGracePeriodSeconds (5)"),
@@ -80,7 +80,7 @@ import Testing
         Case("stopSignal stays refused", Manifest.pod(container: "lifecycle: {stopSignal: SIGUSR1}"),
              "spec.containers[0].lifecycle.stopSignal: Forbidden: not supported by swiftlet"),
         Case("unknown policy", Manifest.pod(container: "terminationMessagePolicy: Always"),
-             "spec.containers[0].terminationMessagePolicy: Unsupported value: \"Always\": supported values: \"FallbackToLogsOnError\", \"File\""),
+             "spec.containers[0].terminationMessagePolicy: Unsupported value: \"Always\": supported values: \"File\", \"FallbackToLogsOnError\""),
         Case("relative termination message path", Manifest.pod(container: "terminationMessagePath: tmp/why"),
              "spec.containers[0].terminationMessagePath: Invalid value: \"tmp/why\": must be an absolute path"),
         Case("deadline zero", Manifest.pod(spec: "activeDeadlineSeconds: 0"),

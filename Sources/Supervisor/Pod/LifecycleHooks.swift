@@ -72,7 +72,8 @@ extension PodController {
             let target = ExecTarget(location: ContainerLocation(pid: c.pid, startTime: c.startTime, cgroup: c.cgroup.paths),
                                     process: process, seccomp: instance.spec.linux?.seccomp)
             let error: String, output: String
-            switch await execInContainer(target, timeout: bound) {
+            // In the container's pid namespace, as a CRI exec runs: hooks signal the app by pid.
+            switch await execInContainer(target, timeout: bound, ownPIDNamespace: false) {
             case .exited(0, _): return nil
             case .exited(let code, let out):
                 // What the CRI's ExecSync gives the kubelet for a non-zero exit.

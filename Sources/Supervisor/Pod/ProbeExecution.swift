@@ -94,8 +94,10 @@ extension PodController {
         case exited(code: Int32, output: String)
     }
 
-    /// Runs `target.process` in the container; see `runExec`.
-    func execInContainer(_ target: ExecTarget, timeout: Duration) async -> ExecOutcome {
+    /// Runs `target.process` in the container; see `runExec`. Without `ownPIDNamespace` it runs
+    /// in the container's own pid namespace and sees its processes (lifecycle hooks: `kill
+    /// $(cat app.pid)`); a timeout then kills the command alone.
+    func execInContainer(_ target: ExecTarget, timeout: Duration, ownPIDNamespace: Bool = true) async -> ExecOutcome {
         var fds: [Int32] = [-1, -1]
         guard sl_pipe_cloexec(&fds) == 0 else { return .failedToStart("pipe: \(Errno.current)") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -103,7 +105,7 @@ extension PodController {
         do {
             process = try await spawner.run {
                 try Exec.start(target.location, process: target.process, seccomp: target.seccomp,
-                               stdio: Stdio(input: -1, output: writeEnd, error: writeEnd), ownPIDNamespace: true)
+                               stdio: Stdio(input: -1, output: writeEnd, error: writeEnd), ownPIDNamespace: ownPIDNamespace)
             }
         } catch {
             close(readEnd)
