@@ -21,6 +21,7 @@ enum SpecJSON {
             "priority": .int(0),
             "restartPolicy": .string(spec.restartPolicy.rawValue),
             "terminationGracePeriodSeconds": .int(Int(spec.terminationGracePeriodSeconds)),
+            "activeDeadlineSeconds": spec.activeDeadlineSeconds.map { .int(Int($0)) },
             "volumes": spec.volumes.isEmpty ? nil : .array(spec.volumes.map(volume)),
         ])
     }
@@ -53,6 +54,9 @@ enum SpecJSON {
             "livenessProbe": c.livenessProbe.map(probe),
             "readinessProbe": c.readinessProbe.map(probe),
             "startupProbe": c.startupProbe.map(probe),
+            "lifecycle": c.lifecycle.map(lifecycle),
+            "terminationMessagePath": .string(c.terminationMessagePath),
+            "terminationMessagePolicy": .string(c.terminationMessagePolicy.rawValue),
         ])
     }
 

@@ -30,6 +30,7 @@ struct ActiveDeadlineE2ETests {
         #expect(s.eventually(20) { s.phase("deadline") == "Failed" })
         let status = s.pod("deadline")?["status"] as? [String: Any]
         #expect(status?["reason"] as? String == "DeadlineExceeded")
+        #expect((s.pod("deadline")?["spec"] as? [String: Any])?["activeDeadlineSeconds"] as? Int == 2)
         #expect(status?["message"] as? String == "Pod was active on the node longer than the specified deadline")
         #expect(s.messages("deadline", reason: "DeadlineExceeded") == ["Pod was active on the node longer than the specified deadline"])
         #expect(s.eventually(10) {

@@ -303,6 +303,11 @@ struct LifecycleHookE2ETests {
                       command: ["/bin/sh", "-c", "killall httpd; while killall -0 httpd; do sleep 1; done"]
             """)
         #expect(s.eventually(20) { s.phase("lifecycle-demo") == "Running" })
+        let spec = ((s.pod("lifecycle-demo")?["spec"] as? [String: Any])?["containers"] as? [[String: Any]])?.first
+        let preStop = (spec?["lifecycle"] as? [String: Any])?["preStop"] as? [String: Any]
+        #expect((preStop?["exec"] as? [String: Any])?["command"] as? [String] == ["/bin/sh", "-c", "killall httpd; while killall -0 httpd; do sleep 1; done"])
+        #expect(spec?["terminationMessagePath"] as? String == "/dev/termination-log")
+        #expect(spec?["terminationMessagePolicy"] as? String == "File")
         let message = s.run(["exec", "lifecycle-demo", "--", "cat", "/usr/share/message"])
         #expect(message.out == "Hello from the postStart handler\n", "\(message.out) \(message.err)")
         let before = Date()
