@@ -50,4 +50,22 @@ struct ActiveDeadlineE2ETests {
         #expect(s.throughout(3) { s.phase("deadline-ok") == "Succeeded" })
         #expect(s.messages("deadline-ok", reason: "DeadlineExceeded").isEmpty)
     }
+
+    /// The deadline counts from status.startTime, not from when a daemon took the pod over: a
+    /// daemon killed with SIGKILL and started again still fails the pod on time, and a failed
+    /// pod taken over stays failed and stopped.
+    @Test func theDeadlineOutlivesADaemonKill() {
+        let s = E2ESession()
+        let yaml = P.pod("deadline-adopted", script: P.waitForTerm, spec: "activeDeadlineSeconds: 4\nterminationGracePeriodSeconds: 2")
+        #expect(s.run(["run", "-d", "-f", s.write(yaml), "--backoff-initial", "1s"]).status == 0)
+        #expect(s.eventually(10) { s.phase("deadline-adopted") == "Running" })
+        #expect(s.killDaemon() != nil)
+        #expect(s.startDaemon() != nil)
+        #expect(s.eventually(15) { s.phase("deadline-adopted") == "Failed" })
+        #expect(s.messages("deadline-adopted", reason: "DeadlineExceeded").count == 1)
+        #expect(s.killDaemon() != nil)
+        #expect(s.startDaemon() != nil)
+        #expect(s.throughout(3) { s.phase("deadline-adopted") == "Failed" && s.restarts("deadline-adopted") == 0 })
+        #expect(s.messages("deadline-adopted", reason: "DeadlineExceeded").count == 1)
+    }
 }
