@@ -206,6 +206,10 @@ struct LifecycleHookE2ETests {
         let status = s.containerStatus("poststart-fails")
         let last = (status?["lastState"] as? [String: Any])?["terminated"] as? [String: Any]
         #expect(last?["exitCode"] as? Int == 143, "ended by its SIGTERM: \(String(describing: status))")
+        // The hook's own message stays out of the event; the daemon's log has it, in the kubelet's words.
+        let log = (try? String(contentsOfFile: s.root + "/daemon.log", encoding: .utf8)) ?? ""
+        #expect(log.contains(#"Exec lifecycle hook ([sh -c echo no way; exit 3]) for Container "c" in Pod "poststart-fails_default("#), "\(log.suffix(2000))")
+        #expect(log.contains(#"failed - error: command 'sh -c echo no way; exit 3' exited with 3: , message: "no way\n""#), "\(log.suffix(2000))")
     }
 
     /// Under Never the killed container stays terminated and the pod fails.

@@ -62,34 +62,14 @@ extension PodController {
     /// the container at the latest.
     func runHook(_ hook: LifecycleHandler, _ pod: PodState, _ spec: PodSpec.Container, _ instance: Instance,
                  bound: Duration = .seconds(3600)) async -> String? {
-        let where_ = "for Container \(goQuoted(spec.name)) in Pod \(goQuoted(podFormat(pod)))"
+        let subject = "for Container \(goQuoted(spec.name)) in Pod \(goQuoted(podFormat(pod)))"
         switch hook {
         case .exec(let command):
-            guard var process = instance.spec.process else { return "Exec lifecycle hook \(goList(command)) \(where_) failed - error: container is not running, message: \"\"" }
-            process.args = command
-            process.terminal = false
-            let c = instance.container
-            let target = ExecTarget(location: ContainerLocation(pid: c.pid, startTime: c.startTime, cgroup: c.cgroup.paths),
-                                    process: process, seccomp: instance.spec.linux?.seccomp)
-            let error: String, output: String
-            // In the container's pid namespace, as a CRI exec runs: hooks signal the app by pid.
-            switch await execInContainer(target, timeout: bound, ownPIDNamespace: false) {
-            case .exited(0, _): return nil
-            case .exited(let code, let out):
-                // What the CRI's ExecSync gives the kubelet for a non-zero exit.
-                error = "command '\(command.joined(separator: " "))' exited with \(code): "
-                output = out
-            case .timedOut:
-                error = "command '\(command.joined(separator: " "))' timed out"
-                output = ""
-            case .failedToStart(let why):
-                error = why
-                output = ""
-            }
-            return "Exec lifecycle hook \(goList(command)) \(where_) failed - error: \(error), message: \(goQuoted(output))"
+            guard let (error, output) = await execHookError(command, instance, bound: bound) else { return nil }
+            return "Exec lifecycle hook (\(goList(command))) \(subject) failed - error: \(error), message: \(goQuoted(output))"
         case .httpGet(let action):
             guard let error = await httpHookError(action, pod, spec, bound: bound) else { return nil }
-            return "HTTP lifecycle hook (\(action.path)) \(where_) failed - error: \(error)"
+            return "HTTP lifecycle hook (\(action.path)) \(subject) failed - error: \(error)"
         case .tcpSocket:
             // The API keeps tcpSocket in LifecycleHandler for compatibility only; the kubelet's
             // handler runner has no case for it and fails the hook.
@@ -97,6 +77,24 @@ extension PodController {
         case .sleep(let seconds):
             try? await Task.sleep(for: .seconds(min(seconds, Int64(bound.components.seconds))))
             return nil
+        }
+    }
+
+    /// An exec hook runs in the container as an exec probe does, but in the container's own pid
+    /// namespace, as a CRI exec: hooks signal the app by pid (`nginx -s quit`). On failure, the
+    /// error the CRI's ExecSync gives the kubelet, and the command's output.
+    private func execHookError(_ command: [String], _ instance: Instance, bound: Duration) async -> (String, String)? {
+        guard var process = instance.spec.process else { return ("container is not running", "") }
+        process.args = command
+        process.terminal = false
+        let c = instance.container
+        let target = ExecTarget(location: ContainerLocation(pid: c.pid, startTime: c.startTime, cgroup: c.cgroup.paths),
+                                process: process, seccomp: instance.spec.linux?.seccomp)
+        switch await execInContainer(target, timeout: bound, ownPIDNamespace: false) {
+        case .exited(0, _): return nil
+        case .exited(let code, let output): return ("command '\(command.joined(separator: " "))' exited with \(code): ", output)
+        case .timedOut: return ("command '\(command.joined(separator: " "))' timed out", "")
+        case .failedToStart(let why): return (why, "")
         }
     }
 
