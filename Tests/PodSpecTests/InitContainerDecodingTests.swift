@@ -45,7 +45,7 @@ import Testing
         #expect(pod.spec.everyContainer.map(\.path) == ["spec.initContainers[0]", "spec.initContainers[1]", "spec.containers[0]"])
     }
 
-    static let initContainer = { (fields: String) in
+    static func initContainer(_ fields: String) -> String {
         Manifest.pod(spec: """
             initContainers:
             - name: setup
