@@ -239,6 +239,40 @@ struct InitContainerE2ETests {
         #expect(left.isEmpty, "left behind: \(left)")
     }
 
+    /// A sidecar is probed like an app container: its readiness counts in READY and in the
+    /// pod's Ready condition; failing its liveness probe restarts it, with the kubelet's words.
+    @Test func aSidecarsProbesCountTowardReadinessAndRestartIt() throws {
+        let s = E2ESession()
+        let j = Journal(s)
+        let probes = """
+                restartPolicy: Always
+                readinessProbe:
+                  exec: {command: ["cat", "/data/ready"]}
+                  periodSeconds: 1
+                livenessProbe:
+                  exec: {command: ["sh", "-c", "test ! -f /data/kill"]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+            """
+        let yaml = Self.pod("sidecar-probes", policy: "Never",
+                            inits: [Self.container("probed", "probed", then: Self.untilTerm("probed"), extra: probes)],
+                            apps: [Self.container("app", "app", then: "exec sleep 600")], journal: j, grace: 1)
+        #expect(s.run(["run", "-d", "-f", s.write(yaml), "--backoff-initial", "200ms"]).status == 0)
+        #expect(s.eventually(20) { Self.columns(s, "sidecar-probes") == ["1/2", "Running", "0"] }, "\(Self.columns(s, "sidecar-probes"))")
+        #expect(s.condition("sidecar-probes", "Ready") == "False")
+        FileManager.default.createFile(atPath: j.dir + "/ready", contents: nil)
+        #expect(s.eventually(20) { Self.columns(s, "sidecar-probes") == ["2/2", "Running", "0"] }, "\(Self.columns(s, "sidecar-probes"))")
+        #expect(s.condition("sidecar-probes", "Ready") == "True")
+        FileManager.default.createFile(atPath: j.dir + "/kill", contents: nil)
+        #expect(s.eventually(20) { (Self.initStatuses(s, "sidecar-probes").first?["restartCount"] as? Int ?? 0) >= 1 })
+        unlink(j.dir + "/kill")
+        #expect(s.messages("sidecar-probes", reason: "Killing").contains("Init container probed failed liveness probe"),
+                "\(s.messages("sidecar-probes", reason: "Killing"))")
+        #expect(s.eventually(20) { Self.columns(s, "sidecar-probes").first == "2/2" }, "\(Self.columns(s, "sidecar-probes"))")
+        #expect(Self.appStatuses(s, "sidecar-probes").first?["restartCount"] as? Int == 0)
+        #expect(s.phase("sidecar-probes") == "Running")
+    }
+
     // MARK: The Kubernetes documentation's example
 
     /// "Init Containers" (concepts/workloads/pods/init-containers): myapp-pod waits for

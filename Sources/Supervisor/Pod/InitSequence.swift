@@ -130,6 +130,15 @@ extension PodController {
         (pod.record.initContainers ?? []).allSatisfy { $0.sidecar != true || $0.ready }
     }
 
+    /// The Killing event: a sidecar's probe failure reads as the kubelet's
+    /// `computeInitContainerActions` words it ("Init container ... failed liveness probe").
+    func killingEvent(_ pod: PodState, _ name: String, reason: KillReason, willRestart: Bool) -> EventNote {
+        guard pod.pod.spec.role(of: name) == .sidecar, reason != .stopping else {
+            return EventMessages.killing(container: name, reason: reason, willRestart: willRestart)
+        }
+        return EventMessages.killingSidecar(container: name, reason: reason)
+    }
+
     /// The object of a container's events: `spec.initContainers{name}` for an init container.
     func eventObject(_ pod: PodState, container name: String) -> String {
         pod.pod.spec.role(of: name) == .app ? "spec.containers{\(name)}" : "spec.initContainers{\(name)}"

@@ -481,7 +481,7 @@ public actor PodController {
         guard let instance = pod.instances[name], instance.killReason == nil else { return }
         instance.killReason = reason
         let restart = reason != .stopping && pod.pod.spec.restartPolicy != .never
-        record(pod, container: name, EventMessages.killing(container: name, reason: reason, willRestart: restart))
+        record(pod, container: name, killingEvent(pod, name, reason: reason, willRestart: restart))
         if reason != .stopping {
             pod.probeKilled.insert(name)
             pod.restartDecidedAt[name] = .now
