@@ -321,6 +321,30 @@ struct InitContainerE2ETests {
         #expect(s.run(["logs", "myapp-pod"]).out.contains("The app is running!"))
     }
 
+    /// With its keeper and daemon gone, `delete` still finds a pod's init containers and
+    /// sidecars through the record's cgroups: nothing of them is left.
+    @Test func deleteWithoutADaemonRemovesInitContainersAndSidecars() throws {
+        let s = E2ESession()
+        let j = Journal(s)
+        let yaml = Self.pod("init-orphan", policy: "Always",
+                            inits: [Self.container("sidecar", "sidecar", then: "exec sleep 600", extra: "    restartPolicy: Always"),
+                                    Self.container("wait", "wait", then: "exec sleep 600")],
+                            apps: [Self.container("app", "app")], journal: j, grace: 1)
+        #expect(s.run(["run", "-d", "-f", s.write(yaml)]).status == 0)
+        #expect(s.eventually(20) { j.lines == ["sidecar", "wait"] }, "\(j.lines)")
+        let record = try #require(FileManager.default.contents(atPath: s.root + "/pods/init-orphan/pod.json"))
+        let json = try #require(JSONSerialization.jsonObject(with: record) as? [String: Any])
+        let keeper = try #require((json["supervisorPID"] as? NSNumber)?.int32Value)
+        kill(keeper, SIGKILL)
+        #expect(s.eventually(5) { s.phase("init-orphan") == "Unknown" })
+        #expect(s.run(["delete", "pod", "init-orphan"]).status == 0)
+        let left = ["/sys/fs/cgroup/unified/swiftlet", "/sys/fs/cgroup/memory/swiftlet", "/sys/fs/cgroup/swiftlet"].flatMap { dir in
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("init-orphan-") }
+        }
+        #expect(left.isEmpty, "left behind: \(left)")
+        #expect(!FileManager.default.fileExists(atPath: s.root + "/pods/init-orphan"))
+    }
+
     // MARK: Adoption
 
     /// The daemon killed (SIGKILL) while a regular init container waits behind a started
