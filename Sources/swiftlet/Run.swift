@@ -64,7 +64,7 @@ struct Run: ParsableCommand {
         let request = DaemonRequest(
             verb: .run, file: path,
             images: Dictionary(uniqueKeysWithValues: pods.map { p in
-                (p.name, Dictionary(uniqueKeysWithValues: p.spec.containers.map { ($0.name, $0.image.resolved) }))
+                (p.name, Dictionary(uniqueKeysWithValues: p.spec.everyContainer.map { ($0.container.name, $0.container.image.resolved) }))
             }),
             backoffInitialNanoseconds: Self.duration(backoffInitial).map(nanosecondsOf),
             backoffMaxNanoseconds: Self.duration(backoffMax).map(nanosecondsOf),
@@ -130,11 +130,12 @@ struct Run: ParsableCommand {
     /// An image path that does not exist next to the YAML file is looked up under --images.
     private func resolveImages(_ pod: Pod) -> Pod {
         var pod = pod
-        for i in pod.spec.containers.indices where !FileManager.default.fileExists(atPath: pod.spec.containers[i].image.resolved) {
-            let written = pod.spec.containers[i].image.written
+        pod.spec.updateEveryContainer { container in
+            guard !FileManager.default.fileExists(atPath: container.image.resolved) else { return }
+            let written = container.image.written
             if let found = images.map({ Files.absolute(written, base: Files.absolute($0)) })
                 .first(where: { FileManager.default.fileExists(atPath: $0) }) {
-                pod.spec.containers[i].image.resolved = found
+                container.image.resolved = found
             }
         }
         return pod

@@ -19,12 +19,15 @@ enum PodSpecDecoder {
             }
             containers.append(container)
         }
+        InitContainerDecoder.checkAppRestartPolicy(readers)
         let hostNetwork = spec.bool("hostNetwork") ?? false
         if hostNetwork { HostPortRules.defaultForHostNetwork(&containers) }
         HostPortRules.checkUnique(containers, path: path.child("containers"), diagnostics: diagnostics)
         if hostNetwork {
             HostPortRules.checkHostNetwork(containers, path: path.child("containers"), diagnostics: diagnostics)
         }
+        let initContainers = InitContainerDecoder.decode(spec, appContainers: containers, volumeNames: volumes.names,
+                                                         baseDirectory: baseDirectory, hostNetwork: hostNetwork)
 
         let restartPolicy = spec.enumeration("restartPolicy", default: RestartPolicy.always,
                                              supported: [.always, .onFailure, .never])
@@ -41,6 +44,7 @@ enum PodSpecDecoder {
         return PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
                        terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
                        subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+            .with(initContainers: initContainers)
     }
 
     /// `hostname` and `subdomain` become DNS names in `/etc/hosts`; "" means unset.

@@ -13,12 +13,12 @@ extension Schema {
                       "deletionGracePeriodSeconds"])
 
     static let podSpec = Schema(
-        fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
+        fields: ["containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
                  "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig"],
         unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
                       "enableServiceLinks", "ephemeralContainers", "hostIPC",
                       "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
-                      "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
+                      "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
                       "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
                       "runtimeClassName", "schedulerName", "schedulingGates", "securityContext",
                       "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace",
@@ -33,8 +33,8 @@ extension Schema {
     static let container = Schema(
         fields: ["name", "image", "command", "args", "env", "workingDir", "ports", "resources",
                  "securityContext", "volumeMounts", "livenessProbe", "readinessProbe", "startupProbe",
-                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"],
-        unsupported: ["envFrom", "lifecycle", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
+                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy", "restartPolicy"],
+        unsupported: ["envFrom", "lifecycle", "resizePolicy", "restartPolicyRules", "stdin",
                       "stdinOnce", "tty", "volumeDevices"])
 
     static let envVar = Schema(fields: ["name", "value"], unsupported: ["valueFrom"])

@@ -16,6 +16,8 @@ public struct Container: Sendable, Equatable {
     public var livenessProbe: Probe?
     public var readinessProbe: Probe?
     public var startupProbe: Probe?
+    /// Init containers only: `Always` makes a native sidecar (see InitContainers.swift).
+    public var restartPolicy: ContainerRestartPolicy? = nil
 
     public init(name: String, image: Image, command: [String] = [], args: [String] = [],
                 env: [EnvVar] = [], workingDir: String? = nil, ports: [ContainerPort] = [],
