@@ -31,13 +31,13 @@ extension Schema {
     static let podDNSConfigOption = Schema(fields: ["name", "value"])
 
     static let container = Schema(
-        fields: ["name", "image", "command", "args", "env", "workingDir", "ports", "resources",
+        fields: ["name", "image", "command", "args", "env", "envFrom", "workingDir", "ports", "resources",
                  "securityContext", "volumeMounts", "livenessProbe", "readinessProbe", "startupProbe",
                  "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"],
-        unsupported: ["envFrom", "lifecycle", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
+        unsupported: ["lifecycle", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
                       "stdinOnce", "tty", "volumeDevices"])
 
-    static let envVar = Schema(fields: ["name", "value"], unsupported: ["valueFrom"])
+    static let envVar = Schema(fields: ["name", "value", "valueFrom"])
 
     static let containerPort = Schema(fields: ["containerPort", "name", "protocol", "hostPort", "hostIP"])
 
