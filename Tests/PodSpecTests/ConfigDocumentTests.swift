@@ -87,7 +87,7 @@ import Testing
             kind: ConfigMap
             metadata: {name: c}
             data: {lives: 3}
-            """, "data[lives]: Invalid value: 3: must be a string"),
+            """, "data[lives]: Invalid value: 3: must be a string; quote it"),
         Case("unknown field", """
             apiVersion: v1
             kind: ConfigMap
@@ -104,7 +104,7 @@ import Testing
             apiVersion: v1
             kind: ConfigMap
             metadata: {name: Game}
-            """, "metadata.name: Invalid value: \"Game\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+            """, "metadata.name: Invalid value: \"Game\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
         Case("two ConfigMaps of one name", """
             apiVersion: v1
             kind: ConfigMap

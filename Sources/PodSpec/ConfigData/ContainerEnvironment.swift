@@ -28,6 +28,7 @@ public struct ContainerEnvironment: Sendable, Equatable {
     /// the kubelet's words: `configmap "x" not found`, `couldn't find key k in Secret default/x`.
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public static func resolve(_ container: Container, pod: Pod, context: DownwardAPIContext,
