@@ -84,3 +84,12 @@ import Testing
         #expect(!errors.isEmpty && testCase.expected.allSatisfy(errors.contains), "\(errors)")
     }
 }
+
+/// enableServiceLinks: accepted (there are no Services to link), typed as a boolean.
+@Suite struct ServiceLinksTests {
+    @Test func acceptedEitherWay() {
+        #expect(fieldErrors(in: Manifest.pod(spec: "enableServiceLinks: false")).isEmpty)
+        #expect(fieldErrors(in: Manifest.pod(spec: "enableServiceLinks: true")).isEmpty)
+        #expect(!fieldErrors(in: Manifest.pod(spec: "enableServiceLinks: \"no\"")).isEmpty)
+    }
+}

@@ -8,22 +8,8 @@
 public struct ContainerEnvironment: Sendable, Equatable {
     /// In order of first definition (the kubelet's order is a Go map's: unspecified).
     public var variables: [EnvVar]
-    /// envFrom keys that are not valid variable names, skipped: the kubelet's
-    /// `InvalidEnvironmentVariableNames` warnings, one per object.
-    public var skippedKeys: [SkippedKeys]
 
-    public struct SkippedKeys: Sendable, Equatable {
-        public var kind: String  // "configMap" or "secret", as the event writes it
-        public var namespace: String
-        public var name: String
-        public var keys: [String]
-
-        /// The kubelet's event message.
-        public var message: String {
-            "Keys [\(keys.joined(separator: ", "))] from the EnvFrom \(kind) \(namespace)/\(name) were skipped since they are considered invalid environment variable names."
-        }
-    }
-
+    public init(variables: [EnvVar]) { self.variables = variables }
     /// Why a container cannot be created yet (the kubelet's CreateContainerConfigError), in
     /// the kubelet's words: `configmap "x" not found`, `couldn't find key k in Secret default/x`.
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -39,7 +25,6 @@ public struct ContainerEnvironment: Sendable, Equatable {
         func define(_ name: String, _ value: String) {
             if values.updateValue(value, forKey: name) == nil { order.append(name) }
         }
-        var skipped: [SkippedKeys] = []
         var configMaps: [String: ConfigMap] = [:]
         var secrets: [String: Secret] = [:]
 
@@ -64,29 +49,17 @@ public struct ContainerEnvironment: Sendable, Equatable {
 
         for source in container.envFrom {
             let entries: [(String, String)]
-            let kind: String, objectName: String
             switch source.object {
             case .configMap(let name, let optional):
                 guard let object = try configMap(name, optional: optional) else { continue }
                 entries = object.data.map { ($0.key, $0.value) }
-                (kind, objectName) = ("configMap", name)
             case .secret(let name, let optional):
                 guard let object = try secret(name, optional: optional) else { continue }
                 entries = object.data.map { ($0.key, String(decoding: $0.value, as: UTF8.self)) }
-                (kind, objectName) = ("secret", name)
             }
-            var invalid: [String] = []
-            for (key, value) in entries.sorted(by: { $0.0 < $1.0 }) {
-                let name = source.prefix + key
-                guard NameRules.environmentVariableName(name).isEmpty else {
-                    invalid.append(name)
-                    continue
-                }
-                define(name, value)
-            }
-            if !invalid.isEmpty {
-                skipped.append(SkippedKeys(kind: kind, namespace: namespace, name: objectName, keys: invalid.sorted()))
-            }
+            // Every key is a valid name since names are relaxed (GA in 1.34: printable ASCII but
+            // '='), so the kubelet no longer skips keys nor records InvalidEnvironmentVariableNames.
+            for (key, value) in entries.sorted(by: { $0.0 < $1.0 }) { define(source.prefix + key, value) }
         }
 
         for variable in container.env {
@@ -124,8 +97,7 @@ public struct ContainerEnvironment: Sendable, Equatable {
             }
             define(variable.name, value)
         }
-        return ContainerEnvironment(variables: order.map { EnvVar(name: $0, value: values[$0] ?? "") },
-                                    skippedKeys: skipped)
+        return ContainerEnvironment(variables: order.map { EnvVar(name: $0, value: values[$0] ?? "") })
     }
 
     /// The container as it is created: this environment in `env` (nothing left to resolve),

@@ -14,9 +14,9 @@ extension Schema {
 
     static let podSpec = Schema(
         fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
-                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig"],
+                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "enableServiceLinks"],
         unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
-                      "enableServiceLinks", "ephemeralContainers", "hostIPC",
+                      "ephemeralContainers", "hostIPC",
                       "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
                       "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
                       "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",

@@ -25,10 +25,6 @@ extension PodController {
             do {
                 let environment = try ContainerEnvironment.resolve(container, pod: pod.pod,
                                                                    context: downwardAPIContext(pod), objects: source)
-                for skipped in environment.skippedKeys {
-                    record(pod, container: nil, EventNote(.warning, reason: "InvalidEnvironmentVariableNames",
-                                                          message: skipped.message))
-                }
                 pod.resolvedContainers[name] = environment.applied(to: container)
                 return true
             } catch {
