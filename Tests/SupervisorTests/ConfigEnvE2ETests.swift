@@ -226,6 +226,11 @@ struct ConfigEnvE2ETests {
         #expect(created.status == 0, "\(created.err)")
         #expect(created.out == "configmap/game created\nsecret/creds created\n")
         #expect(!FileManager.default.fileExists(atPath: s.root + "/daemon.pid"), "no daemon needed")
+        // `run -f` stores a file's objects too, replacing those of the same name.
+        let replayed = s.run(["run", "-d", "-f", file])
+        #expect(replayed.status == 0 && replayed.out == "configmap/game configured\nsecret/creds configured\n",
+                "\(replayed.out) \(replayed.err)")
+        #expect(!FileManager.default.fileExists(atPath: s.root + "/daemon.pid"), "no pods: no daemon")
 
         let maps = s.run(["get", "configmaps"]).out
         #expect(maps.hasPrefix("NAME   DATA   AGE\ngame   3      "), "\(maps)")
