@@ -130,6 +130,16 @@ public struct ConfigStore: ConfigObjectSource {
         let target = path(kind, namespace: namespace, name: name)
         let previous: Stored<Object>? = load(kind, namespace: namespace, name: name)
         if previous != nil && !replacing { throw Self.alreadyExists(kind, name) }
+        if let previous {
+            // ValidateConfigMapUpdate / ValidateSecretUpdate: an immutable object stays as it is.
+            let fields = object.immutableFieldsChanged(from: previous.object)
+            if !fields.isEmpty {
+                let errors = fields.map { "\($0): Forbidden: field is immutable when `immutable` is set" }
+                let kindName = kind == .configMap ? "ConfigMap" : "Secret"
+                throw SupervisorError("The \(kindName) \"\(name)\" is invalid: "
+                                      + (errors.count == 1 ? errors[0] : "[" + errors.joined(separator: ", ") + "]"))
+            }
+        }
         let file = object.file(creationTimestamp: previous?.creationTimestamp ?? Date(),
                                uid: previous?.uid ?? UUID().uuidString.lowercased())
         let data = try Self.encoder.encode(file)
@@ -186,6 +196,8 @@ struct ConfigObjectFile: Codable {
 protocol StorableConfigObject: Sendable {
     init(file: ConfigObjectFile)
     func file(creationTimestamp: Date, uid: String) -> ConfigObjectFile
+    /// The fields a replacement may not change once `previous` is immutable, in the API server's order.
+    func immutableFieldsChanged(from previous: Self) -> [String]
 }
 
 extension ConfigMap: StorableConfigObject {
@@ -198,6 +210,12 @@ extension ConfigMap: StorableConfigObject {
         ConfigObjectFile(name: name, namespace: namespace, data: data, binaryData: binaryData.mapValues { Data($0) },
                          immutable: immutable, creationTimestamp: creationTimestamp, uid: uid)
     }
+
+    func immutableFieldsChanged(from previous: ConfigMap) -> [String] {
+        guard previous.immutable else { return [] }
+        return [("immutable", !immutable), ("data", data != previous.data), ("binaryData", binaryData != previous.binaryData)]
+            .filter(\.1).map(\.0)
+    }
 }
 
 extension Secret: StorableConfigObject {
@@ -209,5 +227,10 @@ extension Secret: StorableConfigObject {
     func file(creationTimestamp: Date, uid: String) -> ConfigObjectFile {
         ConfigObjectFile(name: name, namespace: namespace, secretData: data.mapValues { Data($0) }, type: type,
                          immutable: immutable, creationTimestamp: creationTimestamp, uid: uid)
+    }
+
+    func immutableFieldsChanged(from previous: Secret) -> [String] {
+        guard previous.immutable else { return [] }
+        return [("immutable", !immutable), ("data", data != previous.data)].filter(\.1).map(\.0)
     }
 }
