@@ -55,6 +55,33 @@ import Testing
         #expect(none.first?.spec.activeDeadlineSeconds == nil)
     }
 
+    /// A native sidecar may have hooks (the kubelet runs them as for app containers); a regular
+    /// init container may not (`validateInitContainers`).
+    @Test func initContainersHaveHooksOnlyAsSidecars() throws {
+        let sidecar = try PodFile.parse(Manifest.pod(spec: """
+            initContainers:
+            - name: proxy
+              image: rootfs
+              restartPolicy: Always
+              lifecycle: {preStop: {sleep: {seconds: 1}}}
+            """), file: "pod.yaml")
+        #expect(sidecar.first?.spec.initContainers.first?.lifecycle?.preStop == .sleep(seconds: 1))
+        #expect(fieldErrors(in: Manifest.pod(spec: """
+            initContainers:
+            - name: setup
+              image: rootfs
+              lifecycle: {preStop: {sleep: {seconds: 1}}}
+            """)) == ["spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always"])
+        #expect(fieldErrors(in: Manifest.pod(spec: """
+            terminationGracePeriodSeconds: 3
+            initContainers:
+            - name: proxy
+              image: rootfs
+              restartPolicy: Always
+              lifecycle: {postStart: {sleep: {seconds: 4}}}
+            """)) == ["spec.initContainers[0].lifecycle.postStart.sleep: Invalid value: 4: must be non-negative and less than terminationGracePeriodSeconds (3)"])
+    }
+
     static let rules: [Case] = [
         Case("hook without handler", Manifest.pod(container: "lifecycle: {postStart: {}}"),
              "spec.containers[0].lifecycle.postStart: Required value: must specify a handler type"),

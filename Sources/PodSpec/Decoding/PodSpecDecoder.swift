@@ -19,12 +19,18 @@ enum PodSpecDecoder {
             }
             containers.append(container)
         }
+        InitContainerDecoder.checkAppRestartPolicy(readers)
         let hostNetwork = spec.bool("hostNetwork") ?? false
+        // Service links are variables for the namespace's Services; there are none without a
+        // cluster, so either value gives the environment the kubelet would give (type checked).
+        _ = spec.bool("enableServiceLinks")
         if hostNetwork { HostPortRules.defaultForHostNetwork(&containers) }
         HostPortRules.checkUnique(containers, path: path.child("containers"), diagnostics: diagnostics)
         if hostNetwork {
             HostPortRules.checkHostNetwork(containers, path: path.child("containers"), diagnostics: diagnostics)
         }
+        let initContainers = InitContainerDecoder.decode(spec, appContainers: containers, volumeNames: volumes.names,
+                                                         baseDirectory: baseDirectory, hostNetwork: hostNetwork)
 
         let restartPolicy = spec.enumeration("restartPolicy", default: RestartPolicy.always,
                                              supported: [.always, .onFailure, .never])
@@ -34,6 +40,7 @@ enum PodSpecDecoder {
                                 "must be greater than or equal to 0")
         }
         LifecycleDecoder.checkSleep(containers, gracePeriod: gracePeriod, path: path.child("containers"), diagnostics: diagnostics)
+        LifecycleDecoder.checkSleep(initContainers, gracePeriod: gracePeriod, path: path.child("initContainers"), diagnostics: diagnostics)
         let activeDeadline = ActiveDeadlineDecoder.decode(spec)
         let dnsPolicy = PodDNSDecoder.policy(spec)
         let dnsConfig = PodDNSDecoder.config(spec, policy: dnsPolicy)
@@ -43,6 +50,7 @@ enum PodSpecDecoder {
         var decoded = PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
                               terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
                               subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+            .with(initContainers: initContainers)
         decoded.activeDeadlineSeconds = activeDeadline
         return decoded
     }

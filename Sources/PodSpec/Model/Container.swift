@@ -16,6 +16,10 @@ public struct Container: Sendable, Equatable {
     public var livenessProbe: Probe?
     public var readinessProbe: Probe?
     public var startupProbe: Probe?
+    /// Init containers only: `Always` makes a native sidecar (see InitContainers.swift).
+    public var restartPolicy: ContainerRestartPolicy? = nil
+    /// Variables from whole ConfigMaps and Secrets; `env` wins over them.
+    public var envFrom: [EnvFromSource] = []
     /// postStart and preStop hooks; nil when the pod file sets none.
     public var lifecycle: Lifecycle? = nil
     /// Where the container may write why it ended; defaults to /dev/termination-log.
@@ -87,10 +91,13 @@ public struct Image: Sendable, Equatable {
 public struct EnvVar: Sendable, Equatable {
     public var name: String
     public var value: String
+    /// Where the value comes from when `value` is empty (resolved when the container starts).
+    public var valueFrom: EnvVarSource?
 
-    public init(name: String, value: String = "") {
+    public init(name: String, value: String = "", valueFrom: EnvVarSource? = nil) {
         self.name = name
         self.value = value
+        self.valueFrom = valueFrom
     }
 }
 

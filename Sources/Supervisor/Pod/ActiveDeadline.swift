@@ -24,21 +24,19 @@ extension PodController {
 
     private func activeDeadlineExceeded(_ pod: PodState) {
         // Gone, going, or done by itself: the kubelet checks only pods that are still active.
+        let containers = pod.pod.spec.containers
         guard pods[pod.name] === pod, !pod.deleting, !pod.deadlineExceeded,
-              pod.finished.count < pod.pod.spec.containers.count else { return }
+              !containers.allSatisfy({ pod.finished.contains($0.name) }) else { return }
         pod.deadlineExceeded = true
         pod.record.reason = Self.deadlineExceededReason
         pod.record.message = EventMessages.deadlineExceeded.message
         record(pod, container: nil, EventMessages.deadlineExceeded)
-        for c in pod.pod.spec.containers {
-            pod.finished.insert(c.name)
-            if pod.instances[c.name] != nil {
-                kill(pod, c.name, reason: .stopping, graceSeconds: graceSeconds(pod, c.name, reason: .stopping))
-            } else {
-                // Waiting out a back-off: it stays where it is, never to start.
-                pod.update(c.name) { r in r.startPending = nil }
-            }
-        }
+        // Nothing starts again (init containers, sidecars, app containers: runContainer and the
+        // restart rule check the flag); a container waiting out a back-off stays where it is.
+        for c in containers { pod.finished.insert(c.name) }
+        for c in containers where pod.instances[c.name] == nil { pod.update(c.name) { r in r.startPending = nil } }
         refreshStatus(pod)
+        // The kubelet's killPod: app containers first, then the sidecars in reverse order.
+        Task { await self.stopInTerminationOrder(pod, deletionGrace: nil) }
     }
 }

@@ -29,7 +29,7 @@ extension PodController {
 
     /// The container's preStop hook, if it has one.
     func preStopHook(_ pod: PodState, _ name: String) -> LifecycleHandler? {
-        pod.pod.spec.container(named: name)?.lifecycle?.preStop
+        pod.pod.spec.anyContainer(named: name)?.lifecycle?.preStop
     }
 
     /// Runs the preStop hook inside the grace period, then stops the container with what is left
@@ -38,7 +38,7 @@ extension PodController {
     /// grace period ends is left to die with the container.
     func stopAfterPreStop(_ pod: PodState, _ name: String, _ instance: Instance, _ hook: LifecycleHandler,
                           graceSeconds: Int64) async {
-        guard let spec = pod.pod.spec.container(named: name) else { return }
+        guard let spec = pod.pod.spec.anyContainer(named: name) else { return }
         let start = ContinuousClock.now
         let result = HookResult()
         Task {

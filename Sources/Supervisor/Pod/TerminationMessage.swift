@@ -94,7 +94,7 @@ enum TerminationMessage {
 extension PodController {
     /// Read on the disk thread once the instance has ended (the keeper has drained its log).
     func terminationMessage(_ pod: PodState, _ name: String, _ instance: Instance, _ exit: InstanceExit) async -> String? {
-        guard !exit.unknown, let spec = pod.pod.spec.container(named: name) else { return nil }
+        guard !exit.unknown, let spec = pod.pod.spec.anyContainer(named: name) else { return nil }
         let files = InstanceFiles(store: store, pod: pod.name, container: name, number: instance.number)
         let policy = spec.terminationMessagePolicy, code = exit.status.shellCode
         return await disk.run { TerminationMessage.read(files, policy: policy, exitCode: code) }
