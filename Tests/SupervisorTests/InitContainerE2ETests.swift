@@ -359,6 +359,9 @@ struct InitContainerE2ETests {
                             apps: [Self.container("app", "app", then: "exec sleep 600")], journal: j, grace: 1)
         #expect(s.run(["run", "-d", "-f", s.write(yaml)]).status == 0)
         #expect(s.eventually(20) { Self.columns(s, "init-adopt") == ["1/2", "Init:1/2", "0"] }, "\(Self.columns(s, "init-adopt"))")
+        // Init:1/2 shows while `wait` is still being cloned too; a daemon killed then starts it
+        // again (by design). Kill it once `wait` runs.
+        #expect(s.eventually(20) { ((Self.initStatuses(s, "init-adopt").last?["state"] as? [String: Any])?["running"]) != nil })
         s.killDaemon()
         s.startDaemon()
         #expect(Self.columns(s, "init-adopt") == ["1/2", "Init:1/2", "0"])
