@@ -279,6 +279,48 @@ struct LifecycleHookE2ETests {
         #expect((try? String(contentsOfFile: data + "/log", encoding: .utf8)) == "prestop\nterm\n")
     }
 
+    // MARK: Sidecars
+
+    /// A native sidecar's hooks: its postStart completes before the next container starts (the
+    /// kubelet counts it started only then), and its preStop runs when the pod stops, after the
+    /// app container has stopped.
+    @Test func aSidecarsHooksRunAroundTheApp() throws {
+        let s = E2ESession()
+        let data = s.dir + "/sidecar-journal"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        start(s, """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: sidecar-hooks
+            spec:
+              terminationGracePeriodSeconds: 10
+              volumes:
+              - name: data
+                hostPath: {path: \(data)}
+              initContainers:
+              - name: proxy
+                image: \(E2ESession.busybox)
+                restartPolicy: Always
+                command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+                volumeMounts: [{name: data, mountPath: /data}]
+                lifecycle:
+                  postStart:
+                    exec: {command: ["sh", "-c", "sleep 1; echo proxy-poststart >> /data/log"]}
+                  preStop:
+                    exec: {command: ["sh", "-c", "echo proxy-prestop >> /data/log"]}
+              containers:
+              - name: app
+                image: \(E2ESession.busybox)
+                command: ["sh", "-c", "echo app >> /data/log; trap 'echo app-term >> /data/log; exit 0' TERM; sleep 600 & wait"]
+                volumeMounts: [{name: data, mountPath: /data}]
+            """)
+        #expect(s.eventually(20) { s.phase("sidecar-hooks") == "Running" })
+        #expect(s.eventually(10) { ((try? String(contentsOfFile: data + "/log", encoding: .utf8)) ?? "").contains("app") })
+        #expect(s.run(["delete", "pod", "sidecar-hooks"]).status == 0)
+        #expect((try? String(contentsOfFile: data + "/log", encoding: .utf8)) == "proxy-poststart\napp\napp-term\nproxy-prestop\n")
+    }
+
     // MARK: The documentation's example
 
     /// "Attach Handlers to Container Lifecycle Events" (lifecycle-events.yaml), with busybox
