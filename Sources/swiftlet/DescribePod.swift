@@ -168,6 +168,8 @@ enum DescribePod {
                 out += ["    Type:\tHostPath (bare host directory volume)",
                         "    Path:\t\(source.path)",
                         "    HostPathType:\t\(source.type.rawValue)"]
+            case .configMap, .secret, .downwardAPI, .projected:
+                out += ConfigVolumeJSON.describe(volume.source)
             }
         }
         return out

@@ -13,6 +13,8 @@ public struct SupervisorOptions: Sendable {
     public var backoffInitial: Duration = .seconds(10)
     public var backoffMax: Duration = .seconds(300)
     public var network: NetworkOptions
+    /// Where configMap and secret volumes find their objects.
+    public var configObjects: any ConfigObjectSource = ConfigObjects()
     public init(store: PodStore, backoffInitial: Duration = .seconds(10), backoffMax: Duration = .seconds(300),
                 network: NetworkOptions = NetworkOptions()) {
         self.store = store
@@ -81,7 +83,9 @@ public actor PodController {
     /// Every container of these pods started, or failed to (gone pods count as settled).
     public func settled(_ names: [String]) -> Bool {
         names.allSatisfy { name in
-            pods[name]?.record.containers.allSatisfy { c in
+            // Waiting for a volume's ConfigMap or Secret, which may come later.
+            if pods[name]?.volumes.failing == true { return true }
+            return pods[name]?.record.containers.allSatisfy { c in
                 if case .waiting(let reason, _) = c.state { reason != "ContainerCreating" } else { true }
             } ?? true
         }
@@ -319,6 +323,7 @@ public actor PodController {
         guard !pod.deleting else { return nil }
         guard let spec = pod.pod.spec.containers.first(where: { $0.name == name }),
               let image = pod.images[name], pod.sandbox != nil else { return nil }
+        guard await mountVolumes(pod) else { return nil }
         let number = pod.nextInstance[name, default: 0]
         pod.nextInstance[name] = number + 1
         if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
@@ -328,6 +333,7 @@ public actor PodController {
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)
+            let subPaths = try SubPathMounts.plan(pod: pod.pod, container: spec, store: store)
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
             let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
@@ -339,6 +345,7 @@ public actor PodController {
             pod.update(name) { c in c.instance = number }
             save(pod)
             let container = try await spawner.run { [keeper] in
+                for subPath in subPaths.values { try SubPathMounts.bind(subPath) }
                 try files.prepare(spec: oci)
                 return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay,
                                                logPath: files.logPath, keeper: keeper)
@@ -376,7 +383,8 @@ public actor PodController {
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
             pod.update(name) { c in
-                c.state = .waiting(reason: "CreateContainerError", message: "\(error)")
+                c.state = .waiting(reason: error is ContainerConfigError ? "CreateContainerConfigError" : "CreateContainerError",
+                                   message: "\(error)")
                 c.startPending = nil
             }
             refreshStatus(pod)

@@ -34,6 +34,8 @@ final class PodState: @unchecked Sendable {
     var deleting = false
     /// The sandbox died and a new one is being made: containers wait before they start.
     var replacingSandbox = false
+    /// Whether its volumes are set up, or being set up.
+    var volumes = PodVolumeState()
 
     var name: String { pod.name }
     var uidShort: String { String(record.uid.prefix(8)) }
