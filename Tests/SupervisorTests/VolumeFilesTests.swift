@@ -38,6 +38,8 @@ struct VolumeFilesTests {
 
     private func text(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
 
+    private func link(_ path: String) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: path) }
+
     private func mode(_ path: String) -> mode_t {
         var info = stat()
         return stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0
@@ -54,8 +56,8 @@ struct VolumeFilesTests {
             let dir = store.volumeDir("vols", "config")
             #expect(text(dir + "/SPECIAL_LEVEL") == "very")
             #expect(FileManager.default.contents(atPath: dir + "/blob") == Data([0, 1, 2]))
-            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/SPECIAL_TYPE") == "..data/SPECIAL_TYPE")
-            let data = try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/..data")
+            #expect(link(dir + "/SPECIAL_TYPE") == "..data/SPECIAL_TYPE")
+            let data = link(dir + "/..data") ?? ""
             #expect(data.hasPrefix("..20") && FileManager.default.fileExists(atPath: dir + "/" + data + "/SPECIAL_TYPE"))
             #expect(mode(dir + "/SPECIAL_LEVEL") == 0o644, "defaultMode 0644")
             #expect(!isTmpfs(dir), "configMap volumes are on disk, as the kubelet's")
@@ -72,7 +74,7 @@ struct VolumeFilesTests {
             #expect(text(dir + "/path/to/level") == "very")
             #expect(mode(dir + "/path/to/level") == 0o400)
             #expect(!FileManager.default.fileExists(atPath: dir + "/SPECIAL_TYPE"), "only the items")
-            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/path") == "..data/path")
+            #expect(link(dir + "/path") == "..data/path")
         }
     }
 

@@ -67,6 +67,8 @@ enum SubPathMounts {
     /// Makes the bind mount (on the spawn thread, before the container is cloned). The error
     /// names the mount, never the host path, as the kubelet's does.
     static func bind(_ mount: SubPathMount) throws {
+        // A previous instance's bind goes first, whether or not this one can be made.
+        while umount2(mount.target, Int32(MNT_DETACH)) == 0 {}
         let full = mount.volumeRoot + "/" + mount.subPath
         if access(full, F_OK) != 0 {
             var rootInfo = stat()
@@ -99,8 +101,6 @@ enum SubPathMounts {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return false }
         let isDirectory = info.st_mode & S_IFMT == S_IFDIR
-        // A previous instance's bind, if any, is replaced.
-        while umount2(mount.target, Int32(MNT_DETACH)) == 0 {}
         let parent = (mount.target as NSString).deletingLastPathComponent
         guard (try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)) != nil else { return false }
         unlink(mount.target)
