@@ -20,6 +20,9 @@ enum PodSpecDecoder {
             containers.append(container)
         }
         let hostNetwork = spec.bool("hostNetwork") ?? false
+        // Service links are variables for the namespace's Services; there are none without a
+        // cluster, so either value gives the environment the kubelet would give (type checked).
+        _ = spec.bool("enableServiceLinks")
         if hostNetwork { HostPortRules.defaultForHostNetwork(&containers) }
         HostPortRules.checkUnique(containers, path: path.child("containers"), diagnostics: diagnostics)
         if hostNetwork {

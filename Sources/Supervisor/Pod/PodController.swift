@@ -255,6 +255,7 @@ public actor PodController {
             switch step {
             case .start:
                 guard !pod.deleting else { return }
+                guard await resolveContainerConfig(pod, name) else { return }
                 guard let instance = await startInstance(pod, name) else {
                     // Could not start (the event says why): treat like an exit with an error.
                     step = .exited(code: 128)
@@ -321,7 +322,7 @@ public actor PodController {
     private func startInstance(_ pod: PodState, _ name: String) async -> Instance? {
         while pod.replacingSandbox && !pod.deleting { try? await Task.sleep(for: .milliseconds(100)) }
         guard !pod.deleting else { return nil }
-        guard let spec = pod.pod.spec.containers.first(where: { $0.name == name }),
+        guard let spec = pod.resolvedContainers[name] ?? pod.pod.spec.containers.first(where: { $0.name == name }),
               let image = pod.images[name], pod.sandbox != nil else { return nil }
         guard await mountVolumes(pod) else { return nil }
         let number = pod.nextInstance[name, default: 0]

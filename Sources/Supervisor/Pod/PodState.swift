@@ -21,6 +21,9 @@ final class PodState: @unchecked Sendable {
     /// waits for them, or it could remove the pod while a container is still coming up.
     var starting: Set<String> = []
     var nextInstance: [String: Int] = [:]
+    /// Each container as its next instance is created: environment resolved (ConfigMaps,
+    /// Secrets, downward API) and `$(VAR)` expanded (`resolveContainerConfig`).
+    var resolvedContainers: [String: PodSpec.Container] = [:]
     var lastExit: [String: Probes.Instant] = [:]
     var backoffs: [String: RestartBackOff] = [:]
     let defaultBackoff: RestartBackOff
