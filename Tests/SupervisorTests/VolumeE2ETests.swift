@@ -106,7 +106,8 @@ struct VolumeE2ETests {
         #expect(reader.contains("mode 777"), "\(reader)")
         let volume = s.root + "/pods/\(name)/volumes/cache"
         let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        #expect(mountinfo.contains(" \(volume) "), "the tmpfs is mounted on the host side, under the pod")
+        let tmpfs = mountinfo.split(separator: "\n").filter { $0.contains(" \(volume) ") }
+        #expect(tmpfs.count == 1 && tmpfs[0].contains(" - tmpfs "), "the tmpfs is mounted on the host side, under the pod: \(tmpfs)")
         #expect(s.run(["delete", "pod", name, "--grace-period", "1"]).status == 0)
         expectNoMounts(s, pod: name)
     }
@@ -220,5 +221,165 @@ struct VolumeE2ETests {
         #expect(waiting?["reason"] as? String == "ContainerCreating")
         #expect(s.run(["delete", "pod", held]).status == 0)
         expectNoMounts(s, pod: held)
+    }
+
+    // MARK: ConfigMaps and Secrets (documents beside the pod, kept in the state root)
+
+    /// The docs' "Configure a Pod to Use a ConfigMap" volume parts ("Populate a Volume with data
+    /// stored in a ConfigMap", "Add ConfigMap data to a specific path in the Volume"), and
+    /// configmap_volume.go "should be consumable from pods in volume with defaultMode set",
+    /// "with mappings and Item mode set", "as non-root", and a subPath of one key (the file itself).
+    @Test func configMapVolumesAsTheDocsShowThem() {
+        let s = E2ESession()
+        let name = s.podPrefix("vol-cm")
+        let log = output(s, name, """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: special-config}
+            data: {SPECIAL_LEVEL: very, SPECIAL_TYPE: charm}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: test-container
+                image: \(Self.busybox)
+                securityContext: {runAsUser: 1000}
+                command: [sh, -c, 'ls /etc/config/; cat /etc/config/SPECIAL_LEVEL; echo; stat -L -c "%a" /etc/config/SPECIAL_TYPE; cat /etc/keys/keys; echo; stat -L -c "%a" /etc/keys/keys; cat /etc/level; echo; grep " /etc/config " /proc/mounts']
+                volumeMounts:
+                - {name: config-volume, mountPath: /etc/config}
+                - {name: keys-volume, mountPath: /etc/keys}
+                - {name: config-volume, mountPath: /etc/level, subPath: SPECIAL_LEVEL}
+              volumes:
+              - name: config-volume
+                configMap: {name: special-config, defaultMode: 0644}
+              - name: keys-volume
+                configMap:
+                  name: special-config
+                  items: [{key: SPECIAL_LEVEL, path: keys, mode: 0444}]
+            """)
+        #expect(log.hasPrefix("SPECIAL_LEVEL\nSPECIAL_TYPE\nvery\n644\nvery\n444\nvery\n"), "\(log)")
+        #expect(log.contains(" /etc/config ") && log.contains(" ro,"), "mounted read-only: \(log)")
+        #expect(s.run(["delete", "pod", name]).status == 0)
+        expectNoMounts(s, pod: name)
+    }
+
+    /// The docs' "Distribute Credentials Securely Using Secrets" (test-secret at
+    /// /etc/secret-volume; "Project Secret keys to specific file paths" with a mode), and
+    /// secrets_volume.go "should be consumable from pods in volume with defaultMode set": the
+    /// files are on a tmpfs, never on a disk.
+    @Test func secretVolumesAreOnATmpfs() {
+        let s = E2ESession()
+        let name = s.podPrefix("vol-secret")
+        let log = output(s, name, """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: test-secret}
+            data:
+              username: bXktYXBw
+              password: Mzk1MjgkdmRnN0pi
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: test-container
+                image: \(Self.busybox)
+                command: [sh, -c, 'ls /etc/secret-volume; cat /etc/secret-volume/password; echo; stat -L -c "%a" /etc/secret-volume/username; cat /etc/foo/my-group/my-username; echo; stat -L -c "%a" /etc/foo/my-group/my-username; grep " /etc/secret-volume " /proc/mounts']
+                volumeMounts:
+                - {name: secret-volume, mountPath: /etc/secret-volume, readOnly: true}
+                - {name: foo, mountPath: /etc/foo}
+              volumes:
+              - name: secret-volume
+                secret: {secretName: test-secret, defaultMode: 0400}
+              - name: foo
+                secret:
+                  secretName: test-secret
+                  items: [{key: username, path: my-group/my-username, mode: 0777}]
+            """)
+        #expect(log.hasPrefix("password\nusername\n39528$vdg7Jb\n400\nmy-app\n777\ntmpfs /etc/secret-volume tmpfs ro,"), "\(log)")
+        #expect(s.run(["delete", "pod", name]).status == 0)
+        expectNoMounts(s, pod: name)
+    }
+
+    /// The docs' "Configure a Pod to Use a Projected Volume for Storage" (without the
+    /// serviceAccountToken), with a ConfigMap and downward API source as projected_*.go do.
+    @Test func projectedVolumeOfSecretsConfigMapAndDownwardAPI() {
+        let s = E2ESession()
+        let name = s.podPrefix("vol-proj")
+        let log = output(s, name, """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: user}
+            stringData: {username.txt: admin}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: pass}
+            stringData: {password.txt: 1f2d1e2e67df}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: proj-config}
+            data: {color: blue}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name), labels: {app: proj}}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: test-projected
+                image: \(Self.busybox)
+                command: [sh, -c, 'ls /projected-volume/; cat /projected-volume/username.txt /projected-volume/password.txt /projected-volume/config/color /projected-volume/labels; echo; stat -L -c "%a" /projected-volume/username.txt; grep " /projected-volume " /proc/mounts']
+                volumeMounts: [{name: all-in-one, mountPath: /projected-volume, readOnly: true}]
+              volumes:
+              - name: all-in-one
+                projected:
+                  defaultMode: 0440
+                  sources:
+                  - secret: {name: user}
+                  - secret: {name: pass}
+                  - configMap: {name: proj-config, items: [{key: color, path: config/color}]}
+                  - downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}
+            """)
+        #expect(log.hasPrefix("config\nlabels\npassword.txt\nusername.txt\nadmin1f2d1e2e67dfblueapp=\"proj\"\n440\ntmpfs /projected-volume tmpfs ro,"), "\(log)")
+        #expect(s.run(["delete", "pod", name]).status == 0)
+        expectNoMounts(s, pod: name)
+    }
+
+    /// configmap_volume.go "Should fail non-optional pod creation due to configMap object does
+    /// not exist", then the ConfigMap is created: the retried mount succeeds and the pod starts.
+    @Test func aPodWaitingForItsConfigMapStartsOnceItIsCreated() {
+        let s = E2ESession()
+        let name = s.podPrefix("vol-cm-late")
+        guard s.runDetached("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: c
+                image: \(Self.busybox)
+                command: [cat, /etc/config/data-1]
+                volumeMounts: [{name: config, mountPath: /etc/config}]
+              volumes:
+              - {name: config, configMap: {name: late-config}}
+            """) else { return }
+        #expect(s.eventually(10) { !s.messages(name, reason: "FailedMount").isEmpty })
+        let created = s.run(["create", "-f", s.write("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: late-config}
+            data: {data-1: value-1}
+            """)])
+        #expect(created.status == 0, "\(created.err)")
+        #expect(s.eventually(30) { s.phase(name) == "Succeeded" }, "\(s.events(name))")
+        #expect(s.run(["logs", name]).out == "value-1")
     }
 }

@@ -13,8 +13,6 @@ public struct SupervisorOptions: Sendable {
     public var backoffInitial: Duration = .seconds(10)
     public var backoffMax: Duration = .seconds(300)
     public var network: NetworkOptions
-    /// Where configMap and secret volumes find their objects.
-    public var configObjects: any ConfigObjectSource = ConfigObjects()
     public init(store: PodStore, backoffInitial: Duration = .seconds(10), backoffMax: Duration = .seconds(300),
                 network: NetworkOptions = NetworkOptions()) {
         self.store = store

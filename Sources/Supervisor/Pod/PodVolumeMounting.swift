@@ -33,9 +33,8 @@ extension PodController {
     private func retryMounts(_ pod: PodState) async {
         var delay = Self.mountRetryInitial
         while !pod.deleting {
-            let volumes = PodVolumes(pod: pod.pod, store: store,
-                                     payload: VolumePayload(pod: pod.pod, objects: options.configObjects, context: downwardContext(pod)),
-                                     fsGroup: podFSGroup(pod.pod))
+            let payload = VolumePayload(pod: pod.pod, objects: ConfigStore(root: store.root), context: downwardAPIContext(pod))
+            let volumes = PodVolumes(pod: pod.pod, store: store, payload: payload, fsGroup: podFSGroup(pod.pod))
             let failures = await disk.run { volumes.setUp() }
             if failures.isEmpty {
                 pod.volumes.mounted = true
@@ -51,10 +50,6 @@ extension PodController {
             while !pod.deleting, ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(100)) }
             delay = min(delay * 2, Self.mountRetryMax)
         }
-    }
-
-    func downwardContext(_ pod: PodState) -> DownwardAPIContext {
-        .node(uid: pod.record.uid, podIPs: pod.record.network?.podIPs ?? [], hostIPs: pod.record.network?.hostIPs ?? [])
     }
 
     /// The pod's `securityContext.fsGroup`: pod securityContext is decoded on another branch

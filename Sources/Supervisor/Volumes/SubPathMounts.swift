@@ -44,6 +44,7 @@ enum SubPathMounts {
             guard let volume = pod.spec.volumes.first(where: { $0.name == mount.name }) else { continue }
             var subPath = mount.subPath
             if !mount.subPathExpr.isEmpty {
+                // The container as resolved for this start: every env value is known.
                 let env = Dictionary(container.env.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
                 subPath = try SubPathExpansion.expand(mount.subPathExpr, env: env)
             }
@@ -143,37 +144,21 @@ enum SubPathMounts {
     }
 }
 
-/// The kubelet's `$(VAR)` expansion (third_party/forked/golang/expansion) for `subPathExpr`:
-/// `$(NAME)` is the variable's value, `$$` is `$`; a variable that is unset or empty is an
-/// error (`ExpandContainerVolumeMounts`).
+/// `subPathExpr`'s `$(VAR)` expansion, the kubelet's `ExpandContainerVolumeMounts`
+/// (pkg/kubelet/container/helpers.go): the container's whole environment (plain values and
+/// those from ConfigMaps, Secrets and the downward API, already resolved), and a variable that
+/// is unset or empty is an error.
 enum SubPathExpansion {
     static func expand(_ expression: String, env: [String: String]) throws -> String {
-        var out = ""
         var missing: Set<String> = []
-        var rest = Substring(expression)
-        while let dollar = rest.firstIndex(of: "$") {
-            out += rest[..<dollar]
-            let after = rest.index(after: dollar)
-            guard after < rest.endIndex else { out += "$"; rest = rest[after...]; break }
-            if rest[after] == "$" {
-                out += "$"
-                rest = rest[rest.index(after: after)...]
-            } else if rest[after] == "(", let close = rest[after...].firstIndex(of: ")") {
-                let name = String(rest[rest.index(after: after)..<close])
-                if let value = env[name], !value.isEmpty { out += value } else {
-                    missing.insert(name)
-                    out += "$(\(name))"
-                }
-                rest = rest[rest.index(after: close)...]
-            } else {
-                out += "$"
-                rest = rest[after...]
-            }
+        let expanded = Expansion.expand(expression) { name in
+            let value = env[name] ?? ""
+            if value.isEmpty { missing.insert(name) }
+            return value
         }
-        out += rest
         if !missing.isEmpty {
             throw ContainerConfigError(description: "missing value for \(missing.sorted().joined(separator: ", "))")
         }
-        return out
+        return expanded
     }
 }

@@ -118,15 +118,3 @@ struct VolumePayload {
         errors.count == 1 ? errors[0] : "[" + errors.joined(separator: ", ") + "]"
     }
 }
-
-extension DownwardAPIContext {
-    /// What a pod of this node sees: its record's uid and addresses, this machine's name and size.
-    static func node(uid: String, podIPs: [String], hostIPs: [String]) -> DownwardAPIContext {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count - 1) == 0
-            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
-        return DownwardAPIContext(uid: uid, podIPs: podIPs, hostIPs: hostIPs, nodeName: host.lowercased(),
-                                  nodeCPUMillicores: Int64(ProcessInfo.processInfo.activeProcessorCount) * 1000,
-                                  nodeMemoryBytes: Int64(ProcessInfo.processInfo.physicalMemory))
-    }
-}
