@@ -14,7 +14,8 @@ enum VolumeDecoder {
                 if !names.insert(name).inserted { diagnostics.duplicate(volume.path.child("name"), name) }
             }
 
-            let sources = ["hostPath", "emptyDir", "secret", "configMap", "downwardAPI", "projected"].filter(volume.has)
+            // validateVolumeSource's order: the first is decoded, the others refused.
+            let sources = ["emptyDir", "hostPath", "secret", "downwardAPI", "configMap", "projected"].filter(volume.has)
             if sources.isEmpty, volume.unsupportedPresent.isEmpty {
                 diagnostics.required(volume.path, "must specify a volume type")
             }
