@@ -382,4 +382,41 @@ struct VolumeE2ETests {
         #expect(s.eventually(30) { s.phase(name) == "Succeeded" }, "\(s.events(name))")
         #expect(s.run(["logs", name]).out == "value-1")
     }
+
+    /// A pod with a tmpfs emptyDir, a secret and a subPath, its daemon killed (SIGKILL): `delete`
+    /// without a daemon still unmounts every volume and removes the pod's directory.
+    @Test func deleteWithoutADaemonLeavesNoMountBehind() {
+        let s = E2ESession()
+        let name = s.podPrefix("vol-nodaemon")
+        guard s.runDetached("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: nodaemon-secret}
+            stringData: {token: abc}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: c
+                image: \(Self.busybox)
+                command: [sh, -c, 'cat /s/token; exec sleep 600']
+                volumeMounts:
+                - {name: cache, mountPath: /cache}
+                - {name: cache, mountPath: /sub, subPath: a}
+                - {name: s, mountPath: /s}
+              volumes:
+              - {name: cache, emptyDir: {medium: Memory}}
+              - {name: s, secret: {secretName: nodaemon-secret}}
+            """) else { return }
+        #expect(s.eventually(20) { s.run(["logs", name]).out == "abc" })
+        let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        #expect(mountinfo.split(separator: "\n").filter { $0.contains(s.root + "/pods/" + name) }.count == 3,
+                "two tmpfs and a subPath bind")
+        s.killDaemon()
+        #expect(s.run(["delete", "pod", name, "--grace-period", "1"]).status == 0)
+        expectNoMounts(s, pod: name)
+    }
 }

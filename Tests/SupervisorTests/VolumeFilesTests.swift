@@ -187,4 +187,36 @@ struct VolumeFilesTests {
             #expect("\(error)" == "missing value for EMPTY, NOPE")
         }
     }
+
+    /// The safe subpath on real files: a key of a configMap volume binds the file itself (its
+    /// symlinks resolve inside the volume); a symlink that stays inside the volume is followed; one
+    /// that leads out (absolute, or by `..`) is refused and nothing is mounted.
+    @Test func subPathBindsStayInsideTheirVolume() throws {
+        let volumes = [Volume(name: "config", source: .configMap(ConfigMapVolumeSource(name: "special-config"))),
+                       Volume(name: "scratch", source: .emptyDir(EmptyDirVolumeSource()))]
+        try withPod(volumes) { store, _, failures in
+            #expect(failures.isEmpty)
+            let scratch = store.volumeDir("vols", "scratch")
+            try FileManager.default.createDirectory(atPath: scratch + "/real/dir", withIntermediateDirectories: true)
+            try "inside".write(toFile: scratch + "/real/dir/file", atomically: false, encoding: .utf8)
+            symlink("real/dir", scratch + "/inside")
+            symlink("/etc", scratch + "/absolute")
+            symlink("../../../../../../../../etc", scratch + "/backstep")
+            func mount(_ volume: String, _ subPath: String, _ index: Int) -> SubPathMount {
+                SubPathMount(volume: volume, container: "app", volumeRoot: store.volumeDir("vols", volume), subPath: subPath,
+                             target: SubPathMounts.target(store: store, pod: "vols", volume: volume, container: "app", index: index))
+            }
+            let key = mount("config", "SPECIAL_LEVEL", 0)
+            try SubPathMounts.bind(key)
+            #expect(text(key.target) == "very", "the key's file, bound")
+            let inside = mount("scratch", "inside", 1)
+            try SubPathMounts.bind(inside)
+            #expect(text(inside.target + "/file") == "inside")
+            for (index, escape) in ["absolute", "backstep"].enumerated() {
+                let attempt = mount("scratch", escape, 2 + index)
+                #expect(throws: ContainerConfigError.self) { try SubPathMounts.bind(attempt) }
+                #expect(!FileManager.default.fileExists(atPath: attempt.target + "/passwd"), "nothing of the host's /etc")
+            }
+        }
+    }
 }

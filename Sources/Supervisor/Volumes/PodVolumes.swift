@@ -44,11 +44,14 @@ struct PodVolumes {
         case .hostPath:
             return
         case .emptyDir(let emptyDir):
+            let fresh = !FileManager.default.fileExists(atPath: dir)
             try makeDirectory(dir)
             if emptyDir.medium == .memory { try mountTmpfs(dir, sizeLimit: emptyDir.sizeLimit) }
             // setupDir: the mode is 0777 whatever the umask (and a tmpfs's default 1777).
             try check(chmod(dir, 0o777), "chmod \(dir)")
-            if let fsGroup { try VolumeOwnership.apply(root: dir, fsGroup: fsGroup, readOnly: false) }
+            // Only while no container has written to it: a walk of a volume a container can
+            // change could be led by a symlink swapped in between lstat and chmod.
+            if fresh, let fsGroup { try VolumeOwnership.apply(root: dir, fsGroup: fsGroup, readOnly: false) }
         case .configMap, .downwardAPI, .secret, .projected:
             let tmpfs = Self.isTmpfsBacked(volume.source)
             let written = FileManager.default.fileExists(atPath: dir + "/..data")
