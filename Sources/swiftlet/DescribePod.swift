@@ -75,7 +75,8 @@ enum DescribePod {
             }
             out.append("    Mounts:" + (spec.volumeMounts.isEmpty ? "\t<none>" : ""))
             for mount in spec.volumeMounts.sorted(by: { $0.mountPath < $1.mountPath }) {
-                out.append("      \(mount.mountPath) from \(mount.name) (\(mount.readOnly ? "ro" : "rw"))")
+                let path = mount.subPath.isEmpty ? "" : ",path=\"\(mount.subPath)\""
+                out.append("      \(mount.mountPath) from \(mount.name) (\(mount.readOnly ? "ro" : "rw")\(path))")
             }
         }
         return out
