@@ -206,6 +206,21 @@ struct ConfigEnvE2ETests {
         #expect(out.contains("LEVEL=debug\n"), "\(out)")
     }
 
+    /// A pod whose container waits for its Secret is deleted at once, with nothing left behind.
+    @Test func aPodWaitingForItsSecretIsDeletedCleanly() {
+        let s = E2ESession()
+        let started = s.run(["run", "-d", "-f", s.write(Self.pod("waits-delete", container: """
+            envFrom:
+            - secretRef: {name: never-created}
+            """))])
+        #expect(started.status == 0, "\(started.err)")
+        #expect(s.eventually(20) { s.messages("waits-delete", reason: "Failed").contains("Error: secret \"never-created\" not found") })
+        #expect(s.phase("waits-delete") == "Pending")
+        let deleted = s.run(["delete", "pod", "waits-delete"], timeout: 30)
+        #expect(deleted.status == 0, "\(deleted.err)")
+        #expect(!FileManager.default.fileExists(atPath: s.root + "/pods/waits-delete"))
+    }
+
     /// create, get and delete of ConfigMaps and Secrets, without a daemon; values never in tables.
     @Test func createGetAndDeleteWithoutADaemon() throws {
         let s = E2ESession()
@@ -226,6 +241,11 @@ struct ConfigEnvE2ETests {
         #expect(created.status == 0, "\(created.err)")
         #expect(created.out == "configmap/game created\nsecret/creds created\n")
         #expect(!FileManager.default.fileExists(atPath: s.root + "/daemon.pid"), "no daemon needed")
+        // `run -f` stores a file's objects too, replacing those of the same name.
+        let replayed = s.run(["run", "-d", "-f", file])
+        #expect(replayed.status == 0 && replayed.out == "configmap/game configured\nsecret/creds configured\n",
+                "\(replayed.out) \(replayed.err)")
+        #expect(!FileManager.default.fileExists(atPath: s.root + "/daemon.pid"), "no pods: no daemon")
 
         let maps = s.run(["get", "configmaps"]).out
         #expect(maps.hasPrefix("NAME   DATA   AGE\ngame   3      "), "\(maps)")

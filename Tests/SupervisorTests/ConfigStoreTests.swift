@@ -74,6 +74,28 @@ import Testing
         }
     }
 
+    @Test func anImmutableObjectIsNotReplacedByADifferentOne() throws {
+        try withStore { store in
+            try store.save(Secret(name: "creds", data: ["k": [1]], immutable: true))
+            try store.save(Secret(name: "creds", data: ["k": [1]], immutable: true), replacing: true)  // the same: fine
+            do {
+                try store.save(Secret(name: "creds", data: ["k": [2]], immutable: true), replacing: true)
+                Issue.record("an immutable secret was replaced")
+            } catch {
+                #expect("\(error)" == "The Secret \"creds\" is invalid: data: Forbidden: field is immutable when `immutable` is set")
+            }
+            try store.save(ConfigMap(name: "game", data: ["a": "1"], immutable: true))
+            do {
+                try store.save(ConfigMap(name: "game", data: ["a": "2"]), replacing: true)
+                Issue.record("an immutable ConfigMap was replaced")
+            } catch {
+                #expect("\(error)" == "The ConfigMap \"game\" is invalid: [immutable: Forbidden: field is immutable when `immutable` is set, data: Forbidden: field is immutable when `immutable` is set]")
+            }
+            #expect(store.secret(namespace: "default", name: "creds")?.data == ["k": [1]])
+            #expect(store.configMap(namespace: "default", name: "game")?.data == ["a": "1"])
+        }
+    }
+
     /// The attack: a name that walks out of the store's directory.
     @Test(arguments: ["../../escape", "a/b", "..", ""])
     func namesThatLeaveTheDirectoryAreRefused(name: String) throws {

@@ -28,6 +28,7 @@ extension PodController {
                 pod.resolvedContainers[name] = environment.applied(to: container)
                 return true
             } catch {
+                guard !pod.deleting else { return false }
                 record(pod, container: name, EventMessages.failed(error: error.description))
                 pod.update(name) { c in
                     c.state = .waiting(reason: "CreateContainerConfigError", message: error.description)

@@ -22,7 +22,7 @@ public struct ConfigStore: ConfigObjectSource {
     }
 
     /// An object with the time it was created (AGE in `get configmaps`).
-    public struct Stored<Object: Codable & Sendable>: Codable, Sendable {
+    public struct Stored<Object: Sendable>: Sendable {
         public var object: Object
         public var creationTimestamp: Date
         public var uid: String
@@ -111,15 +111,16 @@ public struct ConfigStore: ConfigObjectSource {
         return result
     }
 
-    private func load<Object: Codable & Sendable>(_ kind: Kind, namespace: String, name: String) -> Stored<Object>? {
+    private func load<Object: StorableConfigObject>(_ kind: Kind, namespace: String, name: String) -> Stored<Object>? {
         guard (try? Self.checkComponent(namespace, "namespace")) != nil,
               (try? Self.checkComponent(name, "name")) != nil,
               let data = FileManager.default.contents(atPath: path(kind, namespace: namespace, name: name))
         else { return nil }
-        return try? Self.decoder.decode(Stored<Object>.self, from: data)
+        guard let file = try? Self.decoder.decode(ConfigObjectFile.self, from: data) else { return nil }
+        return Stored(object: Object(file: file), creationTimestamp: file.creationTimestamp, uid: file.uid)
     }
 
-    private func save<Object: Codable & Sendable>(_ object: Object, kind: Kind, namespace: String, name: String,
+    private func save<Object: StorableConfigObject>(_ object: Object, kind: Kind, namespace: String, name: String,
                                                   replacing: Bool) throws {
         try Self.checkComponent(namespace, "namespace")
         try Self.checkComponent(name, "name")
@@ -129,9 +130,19 @@ public struct ConfigStore: ConfigObjectSource {
         let target = path(kind, namespace: namespace, name: name)
         let previous: Stored<Object>? = load(kind, namespace: namespace, name: name)
         if previous != nil && !replacing { throw Self.alreadyExists(kind, name) }
-        let stored = Stored(object: object, creationTimestamp: previous?.creationTimestamp ?? Date(),
-                            uid: previous?.uid ?? UUID().uuidString.lowercased())
-        let data = try Self.encoder.encode(stored)
+        if let previous {
+            // ValidateConfigMapUpdate / ValidateSecretUpdate: an immutable object stays as it is.
+            let fields = object.immutableFieldsChanged(from: previous.object)
+            if !fields.isEmpty {
+                let errors = fields.map { "\($0): Forbidden: field is immutable when `immutable` is set" }
+                let kindName = kind == .configMap ? "ConfigMap" : "Secret"
+                throw SupervisorError("The \(kindName) \"\(name)\" is invalid: "
+                                      + (errors.count == 1 ? errors[0] : "[" + errors.joined(separator: ", ") + "]"))
+            }
+        }
+        let file = object.file(creationTimestamp: previous?.creationTimestamp ?? Date(),
+                               uid: previous?.uid ?? UUID().uuidString.lowercased())
+        let data = try Self.encoder.encode(file)
         if replacing {
             try PodStore.writeAtomically(data, to: target)
             return
@@ -166,4 +177,60 @@ public struct ConfigStore: ConfigObjectSource {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+}
+
+/// The file of one object: bytes as base64 (JSONEncoder's `Data`), as the API server keeps them.
+struct ConfigObjectFile: Codable {
+    var name: String
+    var namespace: String
+    var data: [String: String]?
+    var binaryData: [String: Data]?
+    var secretData: [String: Data]?
+    var type: String?
+    var immutable: Bool
+    var creationTimestamp: Date
+    var uid: String
+}
+
+/// ConfigMap and Secret, as `ConfigStore` writes and reads them.
+protocol StorableConfigObject: Sendable {
+    init(file: ConfigObjectFile)
+    func file(creationTimestamp: Date, uid: String) -> ConfigObjectFile
+    /// The fields a replacement may not change once `previous` is immutable, in the API server's order.
+    func immutableFieldsChanged(from previous: Self) -> [String]
+}
+
+extension ConfigMap: StorableConfigObject {
+    init(file: ConfigObjectFile) {
+        self.init(name: file.name, namespace: file.namespace, data: file.data ?? [:],
+                  binaryData: (file.binaryData ?? [:]).mapValues { Array($0) }, immutable: file.immutable)
+    }
+
+    func file(creationTimestamp: Date, uid: String) -> ConfigObjectFile {
+        ConfigObjectFile(name: name, namespace: namespace, data: data, binaryData: binaryData.mapValues { Data($0) },
+                         immutable: immutable, creationTimestamp: creationTimestamp, uid: uid)
+    }
+
+    func immutableFieldsChanged(from previous: ConfigMap) -> [String] {
+        guard previous.immutable else { return [] }
+        return [("immutable", !immutable), ("data", data != previous.data), ("binaryData", binaryData != previous.binaryData)]
+            .filter(\.1).map(\.0)
+    }
+}
+
+extension Secret: StorableConfigObject {
+    init(file: ConfigObjectFile) {
+        self.init(name: file.name, namespace: file.namespace, data: (file.secretData ?? [:]).mapValues { Array($0) },
+                  type: file.type ?? "Opaque", immutable: file.immutable)
+    }
+
+    func file(creationTimestamp: Date, uid: String) -> ConfigObjectFile {
+        ConfigObjectFile(name: name, namespace: namespace, secretData: data.mapValues { Data($0) }, type: type,
+                         immutable: immutable, creationTimestamp: creationTimestamp, uid: uid)
+    }
+
+    func immutableFieldsChanged(from previous: Secret) -> [String] {
+        guard previous.immutable else { return [] }
+        return [("immutable", !immutable), ("data", data != previous.data)].filter(\.1).map(\.0)
+    }
 }
