@@ -419,4 +419,44 @@ struct VolumeE2ETests {
         #expect(s.run(["delete", "pod", name, "--grace-period", "1"]).status == 0)
         expectNoMounts(s, pod: name)
     }
+
+    /// A daemon killed and started again takes the pod over with its volumes as they are: the
+    /// next instance of the container mounts the same tmpfs and secret files (set up once per pod).
+    @Test func aDaemonTakingThePodOverReusesItsVolumes() {
+        let s = E2ESession()
+        let name = s.podPrefix("vol-adopt")
+        guard s.runDetached("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: adopt-secret}
+            stringData: {token: abc}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: c
+                image: \(Self.busybox)
+                command: [sh, -c, 'echo run >> /cache/runs; echo "$(cat /s/token) $(wc -l < /cache/runs)"; sleep 2; exit 1']
+                volumeMounts:
+                - {name: cache, mountPath: /cache}
+                - {name: s, mountPath: /s}
+              volumes:
+              - {name: cache, emptyDir: {medium: Memory}}
+              - {name: s, secret: {secretName: adopt-secret}}
+            """) else { return }
+        #expect(s.eventually(20) { s.run(["logs", name]).out.hasPrefix("abc") })
+        s.killDaemon()
+        s.startDaemon()
+        let before = s.restarts(name)
+        // An instance the new daemon started: its line counts every run before it.
+        #expect(s.eventually(30) {
+            let runs = Int(s.run(["logs", name]).out.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            return s.restarts(name) > before && runs >= before + 2
+        }, "the same tmpfs counts every run: \(s.run(["logs", name]).out) \(s.events(name))")
+        #expect(s.run(["delete", "pod", name, "--grace-period", "1"]).status == 0)
+        expectNoMounts(s, pod: name)
+    }
 }
