@@ -53,19 +53,19 @@ extension Schema {
     static let seccompProfile = Schema(fields: ["type", "localhostProfile"])
 
     static let volume = Schema(
-        fields: ["name", "emptyDir", "hostPath"],
-        unsupported: ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "configMap", "csi",
-                      "downwardAPI", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo",
+        fields: ["name", "emptyDir", "hostPath", "configMap", "secret", "downwardAPI", "projected"],
+        unsupported: ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "csi",
+                      "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo",
                       "glusterfs", "image", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk",
-                      "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos",
+                      "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos",
                       "vsphereVolume"])
 
     static let emptyDir = Schema(fields: ["medium", "sizeLimit"])
 
     static let hostPath = Schema(fields: ["path", "type"])
 
-    static let volumeMount = Schema(fields: ["name", "mountPath", "readOnly"],
-                                    unsupported: ["subPath", "subPathExpr", "mountPropagation", "recursiveReadOnly"])
+    static let volumeMount = Schema(fields: ["name", "mountPath", "readOnly", "subPath", "subPathExpr"],
+                                    unsupported: ["mountPropagation", "recursiveReadOnly"])
 
     static let probe = Schema(fields: ["exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds",
                                        "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold",

@@ -117,18 +117,23 @@ struct ContainerSpecBuilder {
     }
 
     private func volumes(_ spec: inout OCISpec) throws {
-        for mount in container.volumeMounts {
+        let subPaths = try SubPathMounts.plan(pod: pod, container: container, store: store)
+        for (index, mount) in container.volumeMounts.enumerated() {
             guard let volume = pod.spec.volumes.first(where: { $0.name == mount.name }) else { continue }
-            let source: String
+            var source: String
             switch volume.source {
             case .emptyDir:
                 source = store.volumeDir(pod.name, volume.name)
                 try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
             case .hostPath(let host):
                 source = host.path
+            case .configMap, .secret, .downwardAPI, .projected:
+                source = store.volumeDir(pod.name, volume.name)
             }
+            // Bound by the spawn thread just before the clone (SubPathMounts.bind).
+            if let subPath = subPaths[index] { source = subPath.target }
             var options = ["rbind", "rprivate"]
-            if mount.readOnly { options.append("ro") }
+            if mount.readOnly || PodVolumes.isReadOnly(volume.source) { options.append("ro") }
             spec.mounts.append(OCISpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options))
         }
     }

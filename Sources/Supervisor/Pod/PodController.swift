@@ -81,7 +81,9 @@ public actor PodController {
     /// Every container of these pods started, or failed to (gone pods count as settled).
     public func settled(_ names: [String]) -> Bool {
         names.allSatisfy { name in
-            pods[name]?.record.containers.allSatisfy { c in
+            // Waiting for a volume's ConfigMap or Secret, which may come later.
+            if pods[name]?.volumes.failing == true { return true }
+            return pods[name]?.record.containers.allSatisfy { c in
                 if case .waiting(let reason, _) = c.state { reason != "ContainerCreating" } else { true }
             } ?? true
         }
@@ -318,6 +320,7 @@ public actor PodController {
         guard !pod.deleting else { return nil }
         guard let spec = pod.resolvedContainers[name] ?? pod.pod.spec.anyContainer(named: name),
               let image = pod.images[name], pod.sandbox != nil else { return nil }
+        guard await mountVolumes(pod) else { return nil }
         let number = pod.nextInstance[name, default: 0]
         pod.nextInstance[name] = number + 1
         if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
@@ -327,6 +330,7 @@ public actor PodController {
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)
+            let subPaths = try SubPathMounts.plan(pod: pod.pod, container: spec, store: store)
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
             let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
@@ -338,6 +342,7 @@ public actor PodController {
             pod.update(name) { c in c.instance = number }
             save(pod)
             let container = try await spawner.run { [keeper] in
+                for subPath in subPaths.values { try SubPathMounts.bind(subPath) }
                 try files.prepare(spec: oci)
                 return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay,
                                                logPath: files.logPath, keeper: keeper)
@@ -375,7 +380,8 @@ public actor PodController {
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
             pod.update(name) { c in
-                c.state = .waiting(reason: "CreateContainerError", message: "\(error)")
+                c.state = .waiting(reason: error is ContainerConfigError ? "CreateContainerConfigError" : "CreateContainerError",
+                                   message: "\(error)")
                 c.startPending = nil
             }
             refreshStatus(pod)

@@ -40,6 +40,8 @@ final class PodState: @unchecked Sendable {
     /// The pod's sidecars are being stopped for good (its app containers are done, or its
     /// initialization failed under `Never`): they are not restarted any more.
     var stoppingSidecars = false
+    /// Whether its volumes are set up, or being set up.
+    var volumes = PodVolumeState()
 
     var name: String { pod.name }
     var uidShort: String { String(record.uid.prefix(8)) }
