@@ -104,6 +104,7 @@ public actor PodController {
             if pods[pod.name] != nil || FileManager.default.fileExists(atPath: store.podDir(pod.name)) {
                 throw SupervisorError("Error from server (AlreadyExists): pods \"\(pod.name)\" already exists")
             }
+            try PodSecurity.admit(pod)
             var images: [String: ContainerSpecBuilder.Image] = [:]
             for c in pod.spec.containers { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
             prepared.append((pod, images))
@@ -177,7 +178,7 @@ public actor PodController {
         do {
             sandbox = try await spawner.run { [keeper] in
                 let sandbox = try PodSandbox(hostname: hostname, hostNetwork: pod.spec.hostNetwork, dieWithParent: false,
-                                             cloneParent: true)
+                                             cloneParent: true, sharedPID: pod.spec.shareProcessNamespace)
                 let startTime = ProcStat.startTime(pid: sandbox.pid) ?? 0
                 do { try keeper.hold(id: Self.sandboxKeeperID(pid: sandbox.pid, startTime: startTime), pid: sandbox.pid,
                                      logPath: nil, stdout: nil, stderr: nil) } catch {
@@ -252,6 +253,7 @@ public actor PodController {
             case .start:
                 guard !pod.deleting else { return }
                 guard let instance = await startInstance(pod, name) else {
+                    if await retryAfterConfigError(pod, name) { continue }
                     // Could not start (the event says why): treat like an exit with an error.
                     step = .exited(code: 128)
                     continue
@@ -328,6 +330,8 @@ public actor PodController {
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)
+            try PodSecurity.verifyRunAsNonRoot(pod: pod.pod, podUID: pod.record.uid, container: spec,
+                                               imageUID: image.process.map { Int64($0.user.uid) })
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
             let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
@@ -358,6 +362,7 @@ public actor PodController {
                                     startedAt: Date())
             if let decided = pod.restartDecidedAt.removeValue(forKey: name) { metrics.restarts.add(.now - decided) }
             pod.instances[name] = instance
+            watchOOM(container.cgroup)
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
             pod.update(name) { c in
@@ -376,7 +381,8 @@ public actor PodController {
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
             pod.update(name) { c in
-                c.state = .waiting(reason: "CreateContainerError", message: "\(error)")
+                c.state = .waiting(reason: error is ContainerConfigError ? "CreateContainerConfigError" : "CreateContainerError",
+                                   message: "\(error)")
                 c.startPending = nil
             }
             refreshStatus(pod)
