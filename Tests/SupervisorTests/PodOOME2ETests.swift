@@ -20,7 +20,7 @@ struct PodOOME2ETests {
               containers:
               - name: hog
                 image: \(E2ESession.busybox)
-                command: ["sh", "-c", "echo start; head -c 100M /dev/zero | tail; echo survived; exec sleep 600"]
+                command: ["sh", "-c", "echo start; head -c 104857600 /dev/zero | tail; echo survived; exec sleep 600"]
                 resources:
                   limits:
                     memory: 20Mi
