@@ -165,6 +165,40 @@ struct PodSecurityE2ETests {
         #expect(!s.events("secoom-attack").contains { $0.reason == "Started" })
     }
 
+    // MARK: seccompProfile
+
+    /// The pod's seccomp profile is every container's default; a container's own profile
+    /// replaces it (kuberuntime's getSeccompProfile). The pod's Localhost profile refuses mkdir.
+    @Test func podSeccompProfileIsTheDefaultAContainerOverrides() throws {
+        let s = E2ESession()
+        let profile = #"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}"#
+        try profile.write(toFile: s.dir + "/no-mkdir.json", atomically: true, encoding: .utf8)
+        let yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: secoom-seccomp
+            spec:
+              restartPolicy: Never
+              securityContext:
+                seccompProfile: {type: Localhost, localhostProfile: no-mkdir.json}
+              containers:
+              - name: pods
+                image: \(Self.busybox)
+                command: ["sh", "-c", "mkdir /tmp/d && echo made || echo refused"]
+              - name: own
+                image: \(Self.busybox)
+                command: ["sh", "-c", "mkdir /tmp/d && echo made || echo refused"]
+                securityContext:
+                  seccompProfile: {type: RuntimeDefault}
+            """
+        let started = s.run(["run", "-d", "-f", s.write(yaml)])
+        #expect(started.status == 0, "\(started.err)")
+        #expect(s.eventually(30) { s.phase("secoom-seccomp") == "Succeeded" }, "\(s.events("secoom-seccomp"))")
+        #expect(s.run(["logs", "secoom-seccomp", "-c", "pods"]).out.hasSuffix("refused\n"))
+        #expect(s.run(["logs", "secoom-seccomp", "-c", "own"]).out == "made\n")
+    }
+
     // MARK: sysctls (test/e2e/common/node/sysctl.go)
 
     /// "should support sysctls": safe sysctls are set in the pod's namespaces and read back

@@ -181,7 +181,7 @@ struct ContainerSpecBuilder {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw SupervisorError("securityContext.seccompProfile.localhostProfile: cannot read \(file)")
             }
-            let wrapper = #"{"ociVersion":"1.0.2","root":{"path":"/"},"process":{"args":["x"],"cwd":"/"},"# +
+            let wrapper = #"{"ociVersion":"1.0.2","root":{"path":"/"},"process":{"args":["x"],"cwd":"/","user":{"uid":0,"gid":0}},"# +
                 #""linux":{"namespaces":[{"type":"mount"}],"seccomp":"# + String(decoding: data, as: UTF8.self) + "}}"
             do { spec.linux?.seccomp = try SpecDecoder.decode(Array(wrapper.utf8)).linux?.seccomp } catch {
                 throw SupervisorError("securityContext.seccompProfile.localhostProfile \(file): \(error)")
