@@ -48,20 +48,27 @@ extension PodController {
     /// kernel does it. The watch ends when the cgroup is removed (the kernel signals the eventfd
     /// then too).
     func watchOOM(_ cgroup: Cgroup) {
-        guard !OOMGroup.byKernel, !cgroup.hasV2OOMGroup, let memory = cgroup.paths.v1["memory"] else { return }
-        let fd: Int32
-        do {
-            guard let opened = try cgroup.openV1OOMEvents() else { return }
-            fd = opened
-        } catch {
-            FileHandle.standardError.write(Data("swiftlet: no OOM events for \(memory): \(error)\n".utf8))
-            return
-        }
-        watcher.watchOwned(fd) { fd in
-            Cgroup.drainEventFD(fd)
-            guard FileManager.default.fileExists(atPath: memory) else { return false }
-            Task.detached { await OOMGroup.killAfterOOM(cgroup) }
-            return true
+        guard !OOMGroup.byKernel, let memory = cgroup.paths.v1["memory"] else { return }
+        let watcher = self.watcher
+        // Registering writes cgroupfs files, which can wait for the kernel's cgroup lock: on the
+        // disk thread, before anything it later does to this cgroup (removal is queued there too).
+        disk.perform {
+            let fd: Int32
+            do {
+                guard let opened = try cgroup.openV1OOMEvents() else { return }
+                fd = opened
+            } catch {
+                FileHandle.standardError.write(Data("swiftlet: no OOM events for \(memory): \(error)\n".utf8))
+                return
+            }
+            watcher.watchOwned(fd) { fd in
+                Cgroup.drainEventFD(fd)
+                guard FileManager.default.fileExists(atPath: memory) else { return false }
+                Task.detached { await OOMGroup.killAfterOOM(cgroup) }
+                return true
+            }
+            // An OOM kill before the eventfd existed sent no event: look once now.
+            _ = cgroup.killAllIfOOMKilled(since: 0)
         }
     }
 }
