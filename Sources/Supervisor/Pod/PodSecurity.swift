@@ -61,18 +61,18 @@ public enum PodSecurity {
     static func verifyRunAsNonRoot(pod: Pod, podUID: String, container: PodSpec.Container,
                                    imageUID: Int64?, imageUser: String = "") throws(ContainerConfigError) {
         guard let context = effective(pod: pod, container: container), context.runAsNonRoot == true else { return }
-        let where_ = "(pod: \(goQuoted("\(pod.name)_\(pod.metadata.namespace)(\(podUID))")), container: \(container.name))"
+        let subject = "(pod: \(goQuoted("\(pod.name)_\(pod.metadata.namespace)(\(podUID))")), container: \(container.name))"
         if let uid = context.runAsUser {
-            if uid == 0 { throw ContainerConfigError("container's runAsUser breaks non-root policy \(where_)") }
+            if uid == 0 { throw ContainerConfigError("container's runAsUser breaks non-root policy \(subject)") }
             return
         }
         let uid: Int64? = imageUID ?? (imageUser.isEmpty ? 0 : nil)
         guard let uid else {
-            throw ContainerConfigError("container has runAsNonRoot and image has non-numeric user (\(imageUser)), cannot verify user is non-root \(where_)")
+            throw ContainerConfigError("container has runAsNonRoot and image has non-numeric user (\(imageUser)), cannot verify user is non-root \(subject)")
         }
-        if uid == 0 { throw ContainerConfigError("container has runAsNonRoot and image will run as root \(where_)") }
+        if uid == 0 { throw ContainerConfigError("container has runAsNonRoot and image will run as root \(subject)") }
         if !(0...Int64(Int32.max)).contains(uid) {
-            throw ContainerConfigError("container has runAsNonRoot and image has an invalid user id (\(uid)). (Must be 1-(\(Int32.max))): must be between 0 and 2147483647, inclusive \(where_)")
+            throw ContainerConfigError("container has runAsNonRoot and image has an invalid user id (\(uid)). (Must be 1-(\(Int32.max))): must be between 0 and 2147483647, inclusive \(subject)")
         }
     }
 }
