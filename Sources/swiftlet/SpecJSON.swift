@@ -9,6 +9,7 @@ enum SpecJSON {
         let spec = pod.spec
         return .members([
             "containers": .array(spec.containers.map(container)),
+            "initContainers": spec.initContainers.isEmpty ? nil : .array(spec.initContainers.map(container)),
             "dnsPolicy": .string(spec.dnsPolicy.rawValue),
             "dnsConfig": spec.dnsConfig.map(dnsConfig),
             "hostAliases": spec.hostAliases.isEmpty ? nil : .array(spec.hostAliases.map { a in
@@ -53,6 +54,7 @@ enum SpecJSON {
             "livenessProbe": c.livenessProbe.map(probe),
             "readinessProbe": c.readinessProbe.map(probe),
             "startupProbe": c.startupProbe.map(probe),
+            "restartPolicy": c.restartPolicy.map { .string($0.rawValue) },
         ])
     }
 

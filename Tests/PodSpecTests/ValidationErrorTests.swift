@@ -119,11 +119,12 @@ import Testing
             """), #"spec.containers[0].ports[1].name: Duplicate value: "http""#),
         Case("unsupported protocol", Manifest.pod(container: "ports: [{containerPort: 80, protocol: ICMP}]"),
              #"spec.containers[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP""#),
-        Case("env valueFrom", Manifest.pod(container: """
+        Case("env valueFrom.fileKeyRef", Manifest.pod(container: """
             env:
             - name: POD_NAME
-              valueFrom: {fieldRef: {fieldPath: metadata.name}}
-            """), "spec.containers[0].env[0].valueFrom: Forbidden: not supported by swiftlet"),
+              valueFrom: {fileKeyRef: {path: x}}
+            """), "spec.containers[0].env[0].valueFrom.fileKeyRef: Forbidden: not supported by swiftlet",
+             "spec.containers[0].env[0].valueFrom: Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"),
         Case("env name with =", Manifest.pod(container: "env: [{name: A=B, value: x}]"),
              #"spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than '='"#),
         Case("env without name", Manifest.pod(container: "env: [{value: x}]"),

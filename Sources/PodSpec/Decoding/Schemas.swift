@@ -13,13 +13,13 @@ extension Schema {
                       "deletionGracePeriodSeconds"])
 
     static let podSpec = Schema(
-        fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
-                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "securityContext",
+        fields: ["containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
+                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "enableServiceLinks", "securityContext",
                  "shareProcessNamespace"],
         unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
-                      "enableServiceLinks", "ephemeralContainers", "hostIPC",
+                      "ephemeralContainers", "hostIPC",
                       "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
-                      "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
+                      "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
                       "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
                       "runtimeClassName", "schedulerName", "schedulingGates",
                       "serviceAccount", "serviceAccountName", "setHostnameAsFQDN",
@@ -32,13 +32,13 @@ extension Schema {
     static let podDNSConfigOption = Schema(fields: ["name", "value"])
 
     static let container = Schema(
-        fields: ["name", "image", "command", "args", "env", "workingDir", "ports", "resources",
+        fields: ["name", "image", "command", "args", "env", "envFrom", "workingDir", "ports", "resources",
                  "securityContext", "volumeMounts", "livenessProbe", "readinessProbe", "startupProbe",
-                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"],
-        unsupported: ["envFrom", "lifecycle", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
+                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy", "restartPolicy"],
+        unsupported: ["lifecycle", "resizePolicy", "restartPolicyRules", "stdin",
                       "stdinOnce", "tty", "volumeDevices"])
 
-    static let envVar = Schema(fields: ["name", "value"], unsupported: ["valueFrom"])
+    static let envVar = Schema(fields: ["name", "value", "valueFrom"])
 
     static let containerPort = Schema(fields: ["containerPort", "name", "protocol", "hostPort", "hostIP"])
 

@@ -30,6 +30,8 @@ public struct ObjectMeta: Sendable, Equatable {
 
 public struct PodSpec: Sendable, Equatable {
     public var containers: [Container]
+    /// Run in order before `containers`; those with `restartPolicy: Always` are native sidecars.
+    public var initContainers: [Container] = []
     public var volumes: [Volume]
     /// Defaults to `Always`.
     public var restartPolicy: RestartPolicy

@@ -106,7 +106,7 @@ public actor PodController {
             }
             try PodSecurity.admit(pod)
             var images: [String: ContainerSpecBuilder.Image] = [:]
-            for c in pod.spec.containers { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
+            for (_, c) in pod.spec.everyContainer { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
             prepared.append((pod, images))
         }
         try HostPortCheck.check(file, against: store.loadAll())
@@ -149,10 +149,8 @@ public actor PodController {
         probes.start = states.count > 1 ? clock.now : nil
         for state in states {
             let pod = state.pod
-            probes.addPod(pod.name, containers: pod.spec.containers.map(Self.probeTimings), at: clock.now)
-            for c in pod.spec.containers {
-                Task { await self.runContainer(pod: pod.name, container: c.name) }
-            }
+            probes.addPod(pod.name, containers: pod.spec.probedContainers.map(Self.probeTimings), at: clock.now)
+            startContainers(state)
         }
         scheduleProbes()
     }
@@ -207,7 +205,7 @@ public actor PodController {
         }
         state.record.startTime = Date()
         state.setCondition("PodScheduled", true)
-        state.setCondition("Initialized", true)
+        state.setCondition("Initialized", state.pod.spec.initContainers.isEmpty || state.initialized)
         save(state)
     }
 
@@ -251,9 +249,9 @@ public actor PodController {
         while let pod = pods[podName] {
             switch step {
             case .start:
-                guard !pod.deleting else { return }
+                guard !pod.deleting, !startRefused(pod, name) else { return }
+                guard await resolveContainerConfig(pod, name) else { return }
                 guard let instance = await startInstance(pod, name) else {
-                    if await retryAfterConfigError(pod, name) { continue }
                     // Could not start (the event says why): treat like an exit with an error.
                     step = .exited(code: 128)
                     continue
@@ -319,7 +317,7 @@ public actor PodController {
     private func startInstance(_ pod: PodState, _ name: String) async -> Instance? {
         while pod.replacingSandbox && !pod.deleting { try? await Task.sleep(for: .milliseconds(100)) }
         guard !pod.deleting else { return nil }
-        guard let spec = pod.pod.spec.containers.first(where: { $0.name == name }),
+        guard let spec = pod.resolvedContainers[name] ?? pod.pod.spec.anyContainer(named: name),
               let image = pod.images[name], pod.sandbox != nil else { return nil }
         let number = pod.nextInstance[name, default: 0]
         pod.nextInstance[name] = number + 1
@@ -330,8 +328,6 @@ public actor PodController {
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)
-            try PodSecurity.verifyRunAsNonRoot(pod: pod.pod, podUID: pod.record.uid, container: spec,
-                                               imageUID: image.process.map { Int64($0.user.uid) })
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
             let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
@@ -381,8 +377,7 @@ public actor PodController {
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
             pod.update(name) { c in
-                c.state = .waiting(reason: error is ContainerConfigError ? "CreateContainerConfigError" : "CreateContainerError",
-                                   message: "\(error)")
+                c.state = .waiting(reason: "CreateContainerError", message: "\(error)")
                 c.startPending = nil
             }
             refreshStatus(pod)
@@ -427,8 +422,7 @@ public actor PodController {
                                                     message: message, startedAt: instance.startedAt, finishedAt: end.finishedAt)
         pod.instances[name] = nil
         pod.lastExit[name] = clock.now - .nanoseconds(Int64(max(0, Date().timeIntervalSince(end.finishedAt)) * 1e9))
-        let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
-        let willRestart = !pod.deleting && policy.shouldRestart(exitCode: code, killedByProbe: instance.killReason != nil)
+        let willRestart = restartsAfterExit(pod, name, exitCode: code, killedByProbe: instance.killReason != nil)
         apply(probes.containerExited(pod: pod.name, container: name, willRestart: willRestart), pod)
         pod.update(name) { c in
             c.state = .terminated(terminated)
@@ -449,9 +443,8 @@ public actor PodController {
 
     /// After an exit: true when the container should start again (after its back-off).
     private func waitBeforeRestart(_ pod: PodState, _ name: String, exitCode: Int32) async -> Bool {
-        let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
         let killedByProbe = pod.probeKilled.remove(name) != nil
-        guard !pod.deleting, policy.shouldRestart(exitCode: exitCode, killedByProbe: killedByProbe) else {
+        guard restartsAfterExit(pod, name, exitCode: exitCode, killedByProbe: killedByProbe) else {
             pod.finished.insert(name)
             refreshStatus(pod)
             return false
@@ -491,7 +484,7 @@ public actor PodController {
         guard let instance = pod.instances[name], instance.killReason == nil else { return }
         instance.killReason = reason
         let restart = reason != .stopping && pod.pod.spec.restartPolicy != .never
-        record(pod, container: name, EventMessages.killing(container: name, reason: reason, willRestart: restart))
+        record(pod, container: name, killingEvent(pod, name, reason: reason, willRestart: restart))
         if reason != .stopping {
             pod.probeKilled.insert(name)
             pod.restartDecidedAt[name] = .now
@@ -505,7 +498,7 @@ public actor PodController {
     }
 
     func graceSeconds(_ pod: PodState, _ name: String, reason: KillReason, deletionGrace: Int64? = nil) -> Int64 {
-        let spec = pod.pod.spec.containers.first { $0.name == name }
+        let spec = pod.pod.spec.anyContainer(named: name)
         let probeGrace: Int64? = switch reason {
         case .livenessProbe: spec?.livenessProbe?.terminationGracePeriodSeconds
         case .startupProbe: spec?.startupProbe?.terminationGracePeriodSeconds
@@ -526,7 +519,7 @@ public actor PodController {
     // MARK: Status and events
 
     func refreshStatus(_ pod: PodState) {
-        for c in pod.pod.spec.containers {
+        for c in pod.pod.spec.probedContainers {
             let status = pod.instances[c.name].map { probes.status(pod: pod.name, container: c.name, instance: $0.id, running: true) }
             pod.update(c.name) { r in
                 r.ready = status?.ready ?? false
@@ -541,12 +534,15 @@ public actor PodController {
             }
         }
         let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
-        let allDone = pod.finished.count == pod.pod.spec.containers.count
-        pod.record.phase = PodPhase.of(states, restartPolicy: policy, podIsTerminal: allDone).rawValue
-        let ready = pod.record.containers.allSatisfy(\.ready)
+        let allDone = pod.pod.spec.containers.allSatisfy { pod.finished.contains($0.name) }
+        pod.record.phase = phase(pod, containers: states, restartPolicy: policy, podIsTerminal: allDone).rawValue
+        let ready = pod.record.containers.allSatisfy(\.ready) && sidecarsReady(pod)
         pod.setCondition("ContainersReady", ready)
         pod.setCondition("Ready", ready)
-        if allDone { probes.podTerminated(pod.name) }
+        if allDone {
+            appContainersDone(pod)
+            probes.podTerminated(pod.name)
+        }
         save(pod)
     }
 
@@ -568,7 +564,7 @@ public actor PodController {
     }
 
     func record(_ pod: PodState, container: String?, _ note: EventNote) {
-        let object = container.map { "spec.containers{\($0)}" } ?? "pod/\(pod.name)"
+        let object = container.map { eventObject(pod, container: $0) } ?? "pod/\(pod.name)"
         let now = Date()
         if let i = pod.events.lastIndex(where: { $0.object == object && $0.type == note.type.rawValue && $0.reason == note.reason && $0.message == note.message }) {
             pod.events[i].count += 1
@@ -598,9 +594,7 @@ public actor PodController {
         // On disk before anything is stopped: a daemon killed from here on leaves a record that
         // tells the next one to finish the deletion.
         await saveNow(pod)
-        for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
-            kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))
-        }
+        await stopInTerminationOrder(pod, deletionGrace: graceSeconds)
         while !pod.instances.isEmpty || !pod.starting.isEmpty || pod.replacingSandbox { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
         let sandbox = pod.sandbox

@@ -23,7 +23,7 @@ struct ExecTarget: Sendable {
 
 extension PodController {
     func probeTarget(_ pod: PodState, _ key: ProbeKey) -> ProbeTarget? {
-        guard let spec = pod.pod.spec.containers.first(where: { $0.name == key.container }),
+        guard let spec = pod.pod.spec.anyContainer(named: key.container),
               let probe = spec.probe(PodSpec.ProbeKind(rawValue: key.kind.rawValue) ?? .liveness),
               let netns = pod.probeNetns else { return nil }
         let timeout = Duration.seconds(probe.timeoutSeconds)
