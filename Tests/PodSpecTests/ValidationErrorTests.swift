@@ -258,8 +258,8 @@ import Testing
             """, #"spec.containers[1].name: Duplicate value: "app""#),
         Case("unsupported pod field", Manifest.pod(spec: "hostPID: true"),
              "spec.hostPID: Forbidden: not supported by swiftlet"),
-        Case("pod-level security context", Manifest.pod(spec: "securityContext: {runAsUser: 1000}"),
-             "spec.securityContext: Forbidden: not supported by swiftlet"),
+        Case("pod-level SELinux options", Manifest.pod(spec: "securityContext: {runAsUser: 1000, seLinuxOptions: {level: s0}}"),
+             "spec.securityContext.seLinuxOptions: Forbidden: not supported by swiftlet"),
     ]
 
     @Test(arguments: probes) func probeRules(_ testCase: Case) {

@@ -44,10 +44,13 @@ enum PodSpecDecoder {
         let hostname = label(spec, "hostname")
         let subdomain = label(spec, "subdomain")
         let hostAliases = HostAliasDecoder.decode(spec)
-        return PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
-                       terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
-                       subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+        var result = PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
+                             terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
+                             subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
             .with(initContainers: initContainers)
+        result.securityContext = PodSecurityContextDecoder.decode(spec, hostNetwork: hostNetwork)
+        result.shareProcessNamespace = spec.bool("shareProcessNamespace") ?? false
+        return result
     }
 
     /// `hostname` and `subdomain` become DNS names in `/etc/hosts`; "" means unset.

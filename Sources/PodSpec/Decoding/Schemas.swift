@@ -14,14 +14,15 @@ extension Schema {
 
     static let podSpec = Schema(
         fields: ["containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
-                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "enableServiceLinks"],
+                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "enableServiceLinks", "securityContext",
+                 "shareProcessNamespace"],
         unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
                       "ephemeralContainers", "hostIPC",
                       "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
                       "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
                       "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
-                      "runtimeClassName", "schedulerName", "schedulingGates", "securityContext",
-                      "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace",
+                      "runtimeClassName", "schedulerName", "schedulingGates",
+                      "serviceAccount", "serviceAccountName", "setHostnameAsFQDN",
                       "tolerations", "topologySpreadConstraints"])
 
     static let hostAlias = Schema(fields: ["ip", "hostnames"])
@@ -45,8 +46,16 @@ extension Schema {
 
     static let securityContext = Schema(
         fields: ["runAsUser", "runAsGroup", "readOnlyRootFilesystem", "allowPrivilegeEscalation",
-                 "capabilities", "privileged", "seccompProfile"],
-        unsupported: ["runAsNonRoot", "seLinuxOptions", "windowsOptions", "procMount", "appArmorProfile"])
+                 "capabilities", "privileged", "seccompProfile", "runAsNonRoot"],
+        unsupported: ["seLinuxOptions", "windowsOptions", "procMount", "appArmorProfile"])
+
+    static let podSecurityContext = Schema(
+        fields: ["runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "fsGroup", "sysctls",
+                 "seccompProfile"],
+        unsupported: ["seLinuxOptions", "windowsOptions", "fsGroupChangePolicy", "appArmorProfile",
+                      "supplementalGroupsPolicy", "seLinuxChangePolicy"])
+
+    static let sysctl = Schema(fields: ["name", "value"])
 
     static let capabilities = Schema(fields: ["add", "drop"])
 

@@ -106,6 +106,7 @@ public actor PodController {
             if pods[pod.name] != nil || FileManager.default.fileExists(atPath: store.podDir(pod.name)) {
                 throw SupervisorError("Error from server (AlreadyExists): pods \"\(pod.name)\" already exists")
             }
+            try PodSecurity.admit(pod)
             var images: [String: ContainerSpecBuilder.Image] = [:]
             for (_, c) in pod.spec.everyContainer { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
             prepared.append((pod, images))
@@ -177,7 +178,7 @@ public actor PodController {
         do {
             sandbox = try await spawner.run { [keeper] in
                 let sandbox = try PodSandbox(hostname: hostname, hostNetwork: pod.spec.hostNetwork, dieWithParent: false,
-                                             cloneParent: true)
+                                             cloneParent: true, sharedPID: pod.spec.shareProcessNamespace)
                 let startTime = ProcStat.startTime(pid: sandbox.pid) ?? 0
                 do { try keeper.hold(id: Self.sandboxKeeperID(pid: sandbox.pid, startTime: startTime), pid: sandbox.pid,
                                      logPath: nil, stdout: nil, stderr: nil) } catch {
@@ -362,6 +363,7 @@ public actor PodController {
                                     startedAt: Date())
             if let decided = pod.restartDecidedAt.removeValue(forKey: name) { metrics.restarts.add(.now - decided) }
             pod.instances[name] = instance
+            watchOOM(container.cgroup)
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
             pod.update(name) { c in
