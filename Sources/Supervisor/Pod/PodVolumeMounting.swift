@@ -34,7 +34,7 @@ extension PodController {
         var delay = Self.mountRetryInitial
         while !pod.deleting {
             let payload = VolumePayload(pod: pod.pod, objects: ConfigStore(root: store.root), context: downwardAPIContext(pod))
-            let volumes = PodVolumes(pod: pod.pod, store: store, payload: payload, fsGroup: podFSGroup(pod.pod))
+            let volumes = PodVolumes(pod: pod.pod, store: store, payload: payload, fsGroup: PodSecurity.fsGroup(pod.pod))
             let failures = await disk.run { volumes.setUp() }
             if failures.isEmpty {
                 pod.volumes.mounted = true
@@ -52,7 +52,4 @@ extension PodController {
         }
     }
 
-    /// The pod's `securityContext.fsGroup`: pod securityContext is decoded on another branch
-    /// (h-secoom); until it is merged there is none.
-    func podFSGroup(_ pod: Pod) -> Int64? { nil }
 }
