@@ -82,7 +82,8 @@ enum DescribePod {
             }
             out.append("    Mounts:" + (spec.volumeMounts.isEmpty ? "\t<none>" : ""))
             for mount in spec.volumeMounts.sorted(by: { $0.mountPath < $1.mountPath }) {
-                out.append("      \(mount.mountPath) from \(mount.name) (\(mount.readOnly ? "ro" : "rw"))")
+                let path = mount.subPath.isEmpty ? "" : ",path=\"\(mount.subPath)\""
+                out.append("      \(mount.mountPath) from \(mount.name) (\(mount.readOnly ? "ro" : "rw")\(path))")
             }
         }
         return out
@@ -175,6 +176,8 @@ enum DescribePod {
                 out += ["    Type:\tHostPath (bare host directory volume)",
                         "    Path:\t\(source.path)",
                         "    HostPathType:\t\(source.type.rawValue)"]
+            case .configMap, .secret, .downwardAPI, .projected:
+                out += ConfigVolumeJSON.describe(volume.source)
             }
         }
         return out

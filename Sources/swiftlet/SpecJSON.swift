@@ -50,7 +50,9 @@ enum SpecJSON {
             "securityContext": c.securityContext.map(securityContext),
             "volumeMounts": c.volumeMounts.isEmpty ? nil : .array(c.volumeMounts.map {
                 .members(["name": .string($0.name), "mountPath": .string($0.mountPath),
-                          "readOnly": $0.readOnly ? .bool(true) : nil])
+                          "readOnly": $0.readOnly ? .bool(true) : nil,
+                          "subPath": $0.subPath.isEmpty ? nil : .string($0.subPath),
+                          "subPathExpr": $0.subPathExpr.isEmpty ? nil : .string($0.subPathExpr)])
             }),
             "livenessProbe": c.livenessProbe.map(probe),
             "readinessProbe": c.readinessProbe.map(probe),
@@ -156,6 +158,9 @@ enum SpecJSON {
             return .object(["name": .string(v.name), "hostPath": .object([
                 "path": .string(source.path), "type": .string(source.type.rawValue),
             ])])
+        case .configMap, .secret, .downwardAPI, .projected:
+            guard let (key, value) = ConfigVolumeJSON.source(v.source) else { return .object(["name": .string(v.name)]) }
+            return .object(["name": .string(v.name), key: value])
         }
     }
 

@@ -201,8 +201,8 @@ import Testing
              "spec.volumes[0]: Required value: must specify a volume type"),
         Case("volume with two sources", Manifest.pod(spec: "volumes: [{name: data, emptyDir: {}, hostPath: {path: /srv}}]"),
              "spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type"),
-        Case("unsupported volume source", Manifest.pod(spec: "volumes: [{name: data, configMap: {name: settings}}]"),
-             "spec.volumes[0].configMap: Forbidden: not supported by swiftlet"),
+        Case("unsupported volume source", Manifest.pod(spec: "volumes: [{name: data, nfs: {server: nas, path: /data}}]"),
+             "spec.volumes[0].nfs: Forbidden: not supported by swiftlet"),
         Case("duplicate volume name", Manifest.pod(spec: "volumes: [{name: data, emptyDir: {}}, {name: data, emptyDir: {}}]"),
              #"spec.volumes[1].name: Duplicate value: "data""#),
         Case("volume name with capitals", Manifest.pod(spec: "volumes: [{name: Data, emptyDir: {}}]"),
@@ -258,8 +258,8 @@ import Testing
             """, #"spec.containers[1].name: Duplicate value: "app""#),
         Case("unsupported pod field", Manifest.pod(spec: "hostPID: true"),
              "spec.hostPID: Forbidden: not supported by swiftlet"),
-        Case("pod-level security context", Manifest.pod(spec: "securityContext: {runAsUser: 1000}"),
-             "spec.securityContext: Forbidden: not supported by swiftlet"),
+        Case("pod-level SELinux options", Manifest.pod(spec: "securityContext: {runAsUser: 1000, seLinuxOptions: {level: s0}}"),
+             "spec.securityContext.seLinuxOptions: Forbidden: not supported by swiftlet"),
     ]
 
     @Test(arguments: probes) func probeRules(_ testCase: Case) {

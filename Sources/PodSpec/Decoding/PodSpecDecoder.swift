@@ -47,12 +47,14 @@ enum PodSpecDecoder {
         let hostname = label(spec, "hostname")
         let subdomain = label(spec, "subdomain")
         let hostAliases = HostAliasDecoder.decode(spec)
-        var decoded = PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
-                              terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
-                              subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+        var result = PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
+                             terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
+                             subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
             .with(initContainers: initContainers)
-        decoded.activeDeadlineSeconds = activeDeadline
-        return decoded
+        result.securityContext = PodSecurityContextDecoder.decode(spec, hostNetwork: hostNetwork)
+        result.shareProcessNamespace = spec.bool("shareProcessNamespace") ?? false
+        result.activeDeadlineSeconds = activeDeadline
+        return result
     }
 
     /// `hostname` and `subdomain` become DNS names in `/etc/hosts`; "" means unset.

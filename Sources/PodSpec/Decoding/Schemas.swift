@@ -14,15 +14,15 @@ extension Schema {
 
     static let podSpec = Schema(
         fields: ["containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
-                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "enableServiceLinks",
-                 "activeDeadlineSeconds"],
+                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "enableServiceLinks", "securityContext",
+                 "shareProcessNamespace", "activeDeadlineSeconds"],
         unsupported: ["affinity", "automountServiceAccountToken",
                       "ephemeralContainers", "hostIPC",
                       "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
                       "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
                       "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
-                      "runtimeClassName", "schedulerName", "schedulingGates", "securityContext",
-                      "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace",
+                      "runtimeClassName", "schedulerName", "schedulingGates",
+                      "serviceAccount", "serviceAccountName", "setHostnameAsFQDN",
                       "tolerations", "topologySpreadConstraints"])
 
     static let hostAlias = Schema(fields: ["ip", "hostnames"])
@@ -47,27 +47,35 @@ extension Schema {
 
     static let securityContext = Schema(
         fields: ["runAsUser", "runAsGroup", "readOnlyRootFilesystem", "allowPrivilegeEscalation",
-                 "capabilities", "privileged", "seccompProfile"],
-        unsupported: ["runAsNonRoot", "seLinuxOptions", "windowsOptions", "procMount", "appArmorProfile"])
+                 "capabilities", "privileged", "seccompProfile", "runAsNonRoot"],
+        unsupported: ["seLinuxOptions", "windowsOptions", "procMount", "appArmorProfile"])
+
+    static let podSecurityContext = Schema(
+        fields: ["runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "fsGroup", "sysctls",
+                 "seccompProfile"],
+        unsupported: ["seLinuxOptions", "windowsOptions", "fsGroupChangePolicy", "appArmorProfile",
+                      "supplementalGroupsPolicy", "seLinuxChangePolicy"])
+
+    static let sysctl = Schema(fields: ["name", "value"])
 
     static let capabilities = Schema(fields: ["add", "drop"])
 
     static let seccompProfile = Schema(fields: ["type", "localhostProfile"])
 
     static let volume = Schema(
-        fields: ["name", "emptyDir", "hostPath"],
-        unsupported: ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "configMap", "csi",
-                      "downwardAPI", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo",
+        fields: ["name", "emptyDir", "hostPath", "configMap", "secret", "downwardAPI", "projected"],
+        unsupported: ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "csi",
+                      "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo",
                       "glusterfs", "image", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk",
-                      "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos",
+                      "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos",
                       "vsphereVolume"])
 
     static let emptyDir = Schema(fields: ["medium", "sizeLimit"])
 
     static let hostPath = Schema(fields: ["path", "type"])
 
-    static let volumeMount = Schema(fields: ["name", "mountPath", "readOnly"],
-                                    unsupported: ["subPath", "subPathExpr", "mountPropagation", "recursiveReadOnly"])
+    static let volumeMount = Schema(fields: ["name", "mountPath", "readOnly", "subPath", "subPathExpr"],
+                                    unsupported: ["mountPropagation", "recursiveReadOnly"])
 
     static let probe = Schema(fields: ["exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds",
                                        "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold",

@@ -161,10 +161,16 @@ public struct VolumeMount: Sendable, Equatable {
     /// Absolute path inside the container.
     public var mountPath: String
     public var readOnly: Bool
+    /// A path inside the volume to mount instead of its root (relative, without `..`).
+    public var subPath: String = ""
+    /// Like `subPath`, with `$(VAR)` expanded from the container's environment when it starts.
+    public var subPathExpr: String = ""
 
-    public init(name: String, mountPath: String, readOnly: Bool = false) {
+    public init(name: String, mountPath: String, readOnly: Bool = false, subPath: String = "", subPathExpr: String = "") {
         self.name = name
         self.mountPath = mountPath
         self.readOnly = readOnly
+        self.subPath = subPath
+        self.subPathExpr = subPathExpr
     }
 }

@@ -47,6 +47,10 @@ public struct PodSpec: Sendable, Equatable {
     /// Defaults to `ClusterFirst`.
     public var dnsPolicy: DNSPolicy
     public var dnsConfig: PodDNSConfig?
+    /// `spec.securityContext`; nil when unset.
+    public var securityContext: PodSecurityContext? = nil
+    /// All containers share one pid namespace, the sandbox's (its pause process is pid 1).
+    public var shareProcessNamespace: Bool = false
     /// Seconds after the pod started at which it fails (`DeadlineExceeded`); nil: no deadline.
     public var activeDeadlineSeconds: Int64? = nil
 

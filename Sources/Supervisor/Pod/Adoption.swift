@@ -122,6 +122,7 @@ extension PodController {
                                     startedAt: startedAt)
             pod.instances[c.name] = instance
             if held != nil {
+                watchOOM(cgroup)
                 // Running, or its exit is waiting at the keeper: either way the loop follows it.
                 let elapsed = Duration.nanoseconds(Int64(max(0, Date().timeIntervalSince(startedAt)) * 1e9))
                 apply(probes.containerAdopted(pod: pod.name, container: c.name, id: instance.id, startedAt: now - elapsed,

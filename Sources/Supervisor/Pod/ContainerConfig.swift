@@ -23,15 +23,18 @@ extension PodController {
             }
             guard let container = pod.pod.spec.anyContainer(named: name) else { return false }
             do {
+                // The image's user against runAsNonRoot, as generateContainerConfig checks it.
+                try PodSecurity.verifyRunAsNonRoot(pod: pod.pod, podUID: pod.record.uid, container: container,
+                                                   imageUID: pod.images[name]?.process.map { Int64($0.user.uid) })
                 let environment = try ContainerEnvironment.resolve(container, pod: pod.pod,
                                                                    context: downwardAPIContext(pod), objects: source)
                 pod.resolvedContainers[name] = environment.applied(to: container)
                 return true
             } catch {
                 guard !pod.deleting else { return false }
-                record(pod, container: name, EventMessages.failed(error: error.description))
+                record(pod, container: name, EventMessages.failed(error: "\(error)"))
                 pod.update(name) { c in
-                    c.state = .waiting(reason: "CreateContainerConfigError", message: error.description)
+                    c.state = .waiting(reason: "CreateContainerConfigError", message: "\(error)")
                 }
                 refreshStatus(pod)
                 save(pod)

@@ -81,7 +81,9 @@ public actor PodController {
     /// Every container of these pods started, or failed to (gone pods count as settled).
     public func settled(_ names: [String]) -> Bool {
         names.allSatisfy { name in
-            pods[name]?.record.containers.allSatisfy { c in
+            // Waiting for a volume's ConfigMap or Secret, which may come later.
+            if pods[name]?.volumes.failing == true { return true }
+            return pods[name]?.record.containers.allSatisfy { c in
                 if case .waiting(let reason, _) = c.state { reason != "ContainerCreating" } else { true }
             } ?? true
         }
@@ -104,6 +106,7 @@ public actor PodController {
             if pods[pod.name] != nil || FileManager.default.fileExists(atPath: store.podDir(pod.name)) {
                 throw SupervisorError("Error from server (AlreadyExists): pods \"\(pod.name)\" already exists")
             }
+            try PodSecurity.admit(pod)
             var images: [String: ContainerSpecBuilder.Image] = [:]
             for (_, c) in pod.spec.everyContainer { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
             prepared.append((pod, images))
@@ -176,7 +179,7 @@ public actor PodController {
         do {
             sandbox = try await spawner.run { [keeper] in
                 let sandbox = try PodSandbox(hostname: hostname, hostNetwork: pod.spec.hostNetwork, dieWithParent: false,
-                                             cloneParent: true)
+                                             cloneParent: true, sharedPID: pod.spec.shareProcessNamespace)
                 let startTime = ProcStat.startTime(pid: sandbox.pid) ?? 0
                 do { try keeper.hold(id: Self.sandboxKeeperID(pid: sandbox.pid, startTime: startTime), pid: sandbox.pid,
                                      logPath: nil, stdout: nil, stderr: nil) } catch {
@@ -322,6 +325,7 @@ public actor PodController {
         guard !pod.deleting else { return nil }
         guard let spec = pod.resolvedContainers[name] ?? pod.pod.spec.anyContainer(named: name),
               let image = pod.images[name], pod.sandbox != nil else { return nil }
+        guard await mountVolumes(pod) else { return nil }
         let number = pod.nextInstance[name, default: 0]
         pod.nextInstance[name] = number + 1
         if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
@@ -331,6 +335,7 @@ public actor PodController {
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let built = try builder.build(image: image)
+            let subPaths = try SubPathMounts.plan(pod: pod.pod, container: spec, store: store)
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
             let oci = TerminationMessage.withMount(built, container: spec, files: files)
             let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
@@ -343,6 +348,7 @@ public actor PodController {
             pod.update(name) { c in c.instance = number }
             save(pod)
             let container = try await spawner.run { [keeper] in
+                for subPath in subPaths.values { try SubPathMounts.bind(subPath) }
                 try files.prepare(spec: oci)
                 return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay,
                                                logPath: files.logPath, keeper: keeper)
@@ -362,6 +368,7 @@ public actor PodController {
                                     startedAt: Date())
             if let decided = pod.restartDecidedAt.removeValue(forKey: name) { metrics.restarts.add(.now - decided) }
             pod.instances[name] = instance
+            watchOOM(container.cgroup)
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
             guard await runPostStart(pod, spec, instance) else { return instance }
@@ -381,7 +388,8 @@ public actor PodController {
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
             pod.update(name) { c in
-                c.state = .waiting(reason: "CreateContainerError", message: "\(error)")
+                c.state = .waiting(reason: error is ContainerConfigError ? "CreateContainerConfigError" : "CreateContainerError",
+                                   message: "\(error)")
                 c.startPending = nil
             }
             refreshStatus(pod)

@@ -44,6 +44,8 @@ final class PodState: @unchecked Sendable {
     /// The pod's sidecars are being stopped for good (its app containers are done, or its
     /// initialization failed under `Never`): they are not restarted any more.
     var stoppingSidecars = false
+    /// Whether its volumes are set up, or being set up.
+    var volumes = PodVolumeState()
 
     var name: String { pod.name }
     var uidShort: String { String(record.uid.prefix(8)) }
@@ -121,9 +123,15 @@ final class PodState: @unchecked Sendable {
     /// host's network and uts namespaces, as the kubelet's do.
     var sandboxNamespaces: [String: String] {
         guard let sandbox = sandbox?.value else { return [:] }
-        if pod.spec.hostNetwork { return ["ipc": sandbox.namespacePath("ipc"), "network": "", "uts": ""] }
+        if pod.spec.hostNetwork { return ["ipc": sandbox.namespacePath("ipc"), "network": "", "uts": ""].merging(sharedPID) { $1 } }
         return ["network": record.network?.netns ?? sandbox.namespacePath("net"),
-                "uts": sandbox.namespacePath("uts"), "ipc": sandbox.namespacePath("ipc")]
+                "uts": sandbox.namespacePath("uts"), "ipc": sandbox.namespacePath("ipc")].merging(sharedPID) { $1 }
+    }
+
+    /// shareProcessNamespace: the sandbox's pid namespace, which every container joins.
+    private var sharedPID: [String: String] {
+        guard pod.spec.shareProcessNamespace, let sandbox = sandbox?.value else { return [:] }
+        return ["pid": sandbox.namespacePath("pid")]
     }
 
     func update(_ container: String, _ change: (inout ContainerRecord) -> Void) {
