@@ -77,9 +77,3 @@ public enum PodSecurity {
     }
 }
 
-/// A container whose config cannot be made (the kubelet's CreateContainerConfigError): it is
-/// not created, and is tried again later without counting a restart (resolveContainerConfig).
-struct ContainerConfigError: Error, CustomStringConvertible, Sendable {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -5,10 +5,6 @@ import PodSpec
 
 /// A container's configuration cannot be made (the kubelet's `CreateContainerConfigError`,
 /// where other start failures are `CreateContainerError`).
-struct ContainerConfigError: Error, CustomStringConvertible {
-    var description: String
-}
-
 /// `volumeMounts[].subPath` and `subPathExpr`, as the kubelet's makeMounts and its safe subpath
 /// (pkg/kubelet/kubelet_pods.go, pkg/volume/util/subpath/subpath_linux.go) do them: the path is
 /// created in the volume when missing, resolved, checked to stay inside the volume, opened one
@@ -49,10 +45,10 @@ enum SubPathMounts {
                 subPath = try SubPathExpansion.expand(mount.subPathExpr, env: env)
             }
             if subPath.hasPrefix("/") {
-                throw ContainerConfigError(description: "error SubPath `\(subPath)` must not be an absolute path")
+                throw ContainerConfigError("error SubPath `\(subPath)` must not be an absolute path")
             }
             if subPath.split(separator: "/").contains("..") {
-                throw ContainerConfigError(description: "unable to provision SubPath `\(subPath)`: must not contain '..'")
+                throw ContainerConfigError("unable to provision SubPath `\(subPath)`: must not contain '..'")
             }
             let root: String = switch volume.source {
             case .hostPath(let host): host.path
@@ -74,11 +70,11 @@ enum SubPathMounts {
         if access(full, F_OK) != 0 {
             var rootInfo = stat()
             guard stat(mount.volumeRoot, &rootInfo) == 0, safeMakeDir(mount.subPath, in: mount.volumeRoot, mode: rootInfo.st_mode & 0o7777) else {
-                throw ContainerConfigError(description: "failed to create subPath directory for volumeMount \"\(mount.volume)\" of container \"\(mount.container)\"")
+                throw ContainerConfigError("failed to create subPath directory for volumeMount \"\(mount.volume)\" of container \"\(mount.container)\"")
             }
         }
         guard bindSafely(mount) else {
-            throw ContainerConfigError(description: "failed to prepare subPath for volumeMount \"\(mount.volume)\" of container \"\(mount.container)\"")
+            throw ContainerConfigError("failed to prepare subPath for volumeMount \"\(mount.volume)\" of container \"\(mount.container)\"")
         }
     }
 
@@ -157,7 +153,7 @@ enum SubPathExpansion {
             return value
         }
         if !missing.isEmpty {
-            throw ContainerConfigError(description: "missing value for \(missing.sorted().joined(separator: ", "))")
+            throw ContainerConfigError("missing value for \(missing.sorted().joined(separator: ", "))")
         }
         return expanded
     }
