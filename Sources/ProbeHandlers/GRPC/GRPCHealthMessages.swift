@@ -29,14 +29,11 @@ enum GRPCHealthMessages {
                 // An enum is an int32: the low 32 bits, sign-extended, as Go's decoder keeps them.
                 if field == 1 { status = Int(Int32(truncatingIfNeeded: value)) }
             case 1:
-                guard buffer.moveReaderIndex(forwardBy: 8) else { throw .invalidWireFormat }
+                try skip(8, in: &buffer)
             case 2:
-                let length = try readVarint(&buffer)
-                guard length <= UInt64(buffer.readableBytes), buffer.moveReaderIndex(forwardBy: Int(length)) else {
-                    throw .invalidWireFormat
-                }
+                try skip(try readVarint(&buffer), in: &buffer)
             case 5:
-                guard buffer.moveReaderIndex(forwardBy: 4) else { throw .invalidWireFormat }
+                try skip(4, in: &buffer)
             default:
                 throw .invalidWireFormat
             }
@@ -65,6 +62,11 @@ enum GRPCHealthMessages {
             rest >>= 7
         }
         buffer.writeInteger(UInt8(rest))
+    }
+
+    private static func skip(_ count: UInt64, in buffer: inout ByteBuffer) throws(ProtobufError) {
+        guard count <= UInt64(buffer.readableBytes) else { throw .invalidWireFormat }
+        buffer.moveReaderIndex(forwardBy: Int(count))
     }
 
     private static func readVarint(_ buffer: inout ByteBuffer) throws(ProtobufError) -> UInt64 {
