@@ -1,4 +1,5 @@
 import Glibc
+import GoFormat
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -78,7 +79,7 @@ public final class ProbeIO: Sendable {
     public func grpc(_ target: GRPCProbeTarget, netns: String, timeout: Duration) -> EventLoopFuture<ProbeOutcome> {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         if isShutDown.load(ordering: .acquiring) {
-            return eventLoop.makeSucceededFuture(.failure(output: "error: failed to connect service at \(target.address): \(DialError.shutdown)"))
+            return eventLoop.makeSucceededFuture(.failure(output: "error: failed to connect service at \(goQuoted(target.address)): \(DialError.shutdown)"))
         }
         guard eventLoop.inEventLoop else {
             return eventLoop.flatSubmit { self.grpcProber.run(target, netns: netns, timeout: timeout, deadline: deadline) }
@@ -88,7 +89,7 @@ public final class ProbeIO: Sendable {
 
     public func grpc(_ target: GRPCProbeTarget, netns: String, timeout: Duration) async -> ProbeOutcome {
         if isShutDown.load(ordering: .acquiring) {
-            return .failure(output: "error: failed to connect service at \(target.address): \(DialError.shutdown)")
+            return .failure(output: "error: failed to connect service at \(goQuoted(target.address)): \(DialError.shutdown)")
         }
         return (try? await grpc(target, netns: netns, timeout: timeout).get()) ?? .unknown(error: "probe I/O is shut down")
     }
