@@ -40,31 +40,17 @@ final class GRPCHealthServer: @unchecked Sendable {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-probe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Self.portsClosedOnHost()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Host.executable("unshare") ?? "/usr/bin/unshare")
-        // exec all the way down: the pid we hold is python's, and so is the namespace we probe.
-        process.arguments = ["--net", "--", "/bin/sh", "-c", "\(Host.executable("ip") ?? "ip") link set lo up && exec \"$0\" -u \"$@\"",
-                             "/usr/bin/python3", Self.script, "--log", directory.appendingPathComponent("calls").path,
-                             "\(port)", "\(port + 1):empty", "\(port + 2):silent"]
-        stdin = Pipe()
-        let stdout = Pipe()
-        let stderrFile = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
-        try process.run()
-        var output = Data()
-        while !String(decoding: output, as: UTF8.self).contains("READY") {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty {
-                let errors = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
-                stop()
-                throw ServerStartError(description: "gRPC server did not start: \(errors)")
-            }
-            output.append(chunk)
+        port = try Host.closedLoopbackPorts(4)
+        let arguments = ["--log", directory.appendingPathComponent("calls").path, "\(port)", "\(port + 1):empty", "\(port + 2):silent"]
+        let started: NamespacedPython
+        do {
+            started = try NamespacedPython.start(Self.script, arguments, directory: directory)
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
         }
+        process = started.process
+        stdin = started.stdin
     }
 
     func target(_ port: Int? = nil, service: String = "") -> GRPCProbeTarget {
@@ -91,14 +77,6 @@ final class GRPCHealthServer: @unchecked Sendable {
             guard fields.count > 3, let hex = fields[1].split(separator: ":").last, let local = Int(hex, radix: 16) else { return false }
             return !serverPorts.contains(local) && ["01", "02", "08"].contains(String(fields[3]))
         }.map(String.init)
-    }
-
-    private static func portsClosedOnHost() throws -> Int {
-        for _ in 0..<50 {
-            let candidate = Int.random(in: 20_000..<60_000)
-            if (0..<4).allSatisfy({ Host.loopbackPortIsClosed(candidate + $0) }) { return candidate }
-        }
-        throw ServerStartError(description: "no free port range on the host")
     }
 }
 

@@ -1,5 +1,6 @@
 import GoFormat
 import NIOCore
+import Probes
 
 /// The kubelet's gRPC probe (pkg/probe/grpc/grpc.go): grpc-go's blocking dial (WithBlock,
 /// insecure credentials) then one `grpc.health.v1.Health/Check`, both under one deadline (the
