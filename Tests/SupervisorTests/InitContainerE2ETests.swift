@@ -358,10 +358,12 @@ struct InitContainerE2ETests {
                                     Self.container("wait", "wait", then: "until [ -f /data/go ]; do sleep 0.1; done")],
                             apps: [Self.container("app", "app", then: "exec sleep 600")], journal: j, grace: 1)
         #expect(s.run(["run", "-d", "-f", s.write(yaml)]).status == 0)
-        #expect(s.eventually(20) { Self.columns(s, "init-adopt") == ["1/2", "Init:1/2", "0"] }, "\(Self.columns(s, "init-adopt"))")
-        // Init:1/2 shows while `wait` is still being cloned too; a daemon killed then starts it
-        // again (by design). Kill it once `wait` runs.
-        #expect(s.eventually(20) { ((Self.initStatuses(s, "init-adopt").last?["state"] as? [String: Any])?["running"]) != nil })
+        // Killed once `wait` runs and its record says so: a daemon killed while it was still
+        // cloning `wait` would rightly clone it again.
+        #expect(s.eventually(20) {
+            Self.columns(s, "init-adopt") == ["1/2", "Init:1/2", "0"] && j.lines == ["sidecar", "wait"]
+                && (Self.initStatuses(s, "init-adopt").last?["state"] as? [String: Any])?["running"] != nil
+        }, "\(Self.columns(s, "init-adopt")) \(j.lines)")
         s.killDaemon()
         s.startDaemon()
         #expect(Self.columns(s, "init-adopt") == ["1/2", "Init:1/2", "0"])
