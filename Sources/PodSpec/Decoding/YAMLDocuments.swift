@@ -5,6 +5,10 @@ import Yams
 enum YAMLDocuments {
     /// All documents, empty ones included (they decode as null), so that positions match the file.
     static func split(_ text: String, file: String) throws(PodSpecError) -> [Node] {
+        if let (line, column) = AliasBudget.firstExcess(in: text) {
+            throw PodSpecError(file: file, reason: .syntax(line: line, column: column,
+                                                           problem: "document contains excessive aliasing"))
+        }
         do {
             var stream = try compose_all(yaml: text)
             var documents: [Node] = []
