@@ -42,6 +42,52 @@ import Testing
         }
     }
 
+    /// What each input a fuzzer (or a hand-made attack) once hung or crashed on is told now.
+    struct Regression: Sendable, CustomTestStringConvertible {
+        let file: String
+        let message: String
+        init(_ file: String, _ message: String) { (self.file, self.message) = (file, message) }
+        var testDescription: String { file }
+    }
+
+    static let podRegressions: [Regression] = [
+        Regression("billion-laughs-in-a-key.yaml",
+         #"error: error parsing "regressions/pod/billion-laughs-in-a-key.yaml": yaml: line 5, column 17: document contains excessive aliasing"#),
+        Regression("billion-laughs-in-args.yaml",
+         #"error: error parsing "regressions/pod/billion-laughs-in-args.yaml": yaml: line 4, column 17: document contains excessive aliasing"#),
+        Regression("aliases-containers-times-env.yaml",
+         #"error: error parsing "regressions/pod/aliases-containers-times-env.yaml": yaml: line 322, column 5: document contains excessive aliasing"#),
+        Regression("nesting-2000.yaml",
+         #"error: error parsing "regressions/pod/nesting-2000.yaml": yaml: line 2, column 5: Maximum nesting level reached, set with yaml_set_max_nest_level())"#),
+    ]
+
+    @Test(arguments: podRegressions)
+    func aPodRegressionGetsItsError(_ regression: Regression) throws {
+        let input = "regressions/pod/\(regression.file)"
+        let text = try String(contentsOfFile: "\(Self.fuzzDirectory)/\(input)", encoding: .utf8)
+        let error = try #require(throws: PodSpecError.self) { try PodFile.parse(text, file: input) }
+        #expect(error.description == regression.message)
+    }
+
+    /// Aliases as manifests use them (one probe shared by 50 containers) stay well inside the budget.
+    @Test func sharedAnchorsAreStillRead() throws {
+        let containers = (1..<50).map { "  - {name: c\($0), image: i, livenessProbe: *p}" }.joined(separator: "\n")
+        let yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: shared}
+            spec:
+              containers:
+              - name: c0
+                image: i
+                livenessProbe: &p {exec: {command: ["true"]}, periodSeconds: 5}
+            \(containers)
+            """
+        let pod = try #require(try PodFile.parse(yaml, file: "pod.yaml").first)
+        #expect(pod.spec.containers.count == 50)
+        #expect(pod.spec.containers.allSatisfy { $0.livenessProbe?.periodSeconds == 5 })
+    }
+
     @Test(arguments: inputs("oci"))
     func aConfigGivesASpecOrAnError(_ input: String) throws {
         let bytes = try #require(FileManager.default.contents(atPath: "\(Self.fuzzDirectory)/\(input)"))
