@@ -27,6 +27,9 @@ enum YAMLDocuments {
             return .syntax(line: 1, column: 1, problem: "\(error)")
         }
         switch error {
+        case .parser(_, let problem, let mark, _) where problem.hasPrefix("Maximum nesting level reached"):
+            // libyaml's text names its C setter; say what the user can act on.
+            return .syntax(line: mark.line, column: mark.column, problem: "nesting deeper than 1000 levels")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):
             return .syntax(line: mark.line, column: mark.column, problem: problem)
