@@ -1,9 +1,10 @@
 # swiftlet: `make demo` to see it run, `make test` to test it. Run as root on Debian.
 
 SWIFT ?= $(firstword $(wildcard /opt/swift/usr/bin/swift) swift)
-# Debian packages the build, the tests and the demo need.
+# Debian packages the build, the tests and the demo need (python3-grpcio: the gRPC probe tests' health server).
 DEPS := libseccomp-dev libcap-dev libc6-dev busybox-static runc qemu-system-x86 xz-utils \
-        containernetworking-plugins iptables iproute2 util-linux curl podman conmon catatonit containerd
+        containernetworking-plugins iptables iproute2 util-linux curl podman conmon catatonit containerd \
+        python3-grpcio
 # Containers per runtime for `make bench`.
 N ?= 100
 

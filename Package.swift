@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // HTTP/2 for gRPC probes (h2c); the two health messages are encoded by hand.
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -41,16 +43,18 @@ let package = Package(
         .target(name: "PodSpec", dependencies: ["GoFormat", .product(name: "Yams", package: "Yams")]),
         // The kubelet's probe worker, restart policy, back-off and event folding, on an injected clock.
         .target(name: "Probes", dependencies: ["GoFormat"]),
-        // Probe I/O: HTTP and TCP probes over sockets made inside a pod's network namespace,
+        // Probe I/O: HTTP, TCP and gRPC probes over sockets made inside a pod's network namespace,
         // driven by one SwiftNIO event loop for every pod.
         .target(
             name: "ProbeHandlers",
             dependencies: [
-                "CShims", "Probes",
+                "CShims", "GoFormat", "Probes",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
         ),
         // Pod networking: the CNI client (config, plugin chain, kept attachments, pinned netns)

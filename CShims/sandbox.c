@@ -16,7 +16,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-__attribute__((noreturn)) static void pause_main(const char *hostname, int host_network, int die_with_parent, int error_fd) {
+// As pid 1 of the pod's own pid namespace (shareProcessNamespace), the pause process inherits
+// every orphan of the pod's containers and must reap them, as the kubelet's pause does
+// (pause.c: sigreap): SIGCHLD stays blocked and is taken with sigwaitinfo, then every exited
+// child is reaped. A blocked signal is queued even for a namespace's init.
+__attribute__((noreturn)) static void reap_forever(void) {
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    for (;;) {
+        siginfo_t info;
+        if (sigwaitinfo(&chld, &info) < 0) continue;
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    }
+}
+
+__attribute__((noreturn)) static void pause_main(const char *hostname, int host_network, int new_pid, int die_with_parent,
+                                                 int error_fd) {
     sl__reset_signals();
     if (die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sl__die(error_fd, SL_STAGE_PDEATHSIG, errno, -1);
     if (setsid() < 0) sl__die(error_fd, SL_STAGE_SETSID, errno, -1);
@@ -34,17 +50,24 @@ __attribute__((noreturn)) static void pause_main(const char *hostname, int host_
     sigset_t all;
     sigfillset(&all);
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, _NSIG / 8);
+    if (new_pid) reap_forever();
     for (;;) pause();
 }
 
 int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, int clone_parent,
                      struct sl_spawn_result *out) {
+    return sl_sandbox_spawn_pid(hostname, host_network, 0, die_with_parent, clone_parent, out);
+}
+
+int sl_sandbox_spawn_pid(const char *hostname, int host_network, int new_pid, int die_with_parent, int clone_parent,
+                         struct sl_spawn_result *out) {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0) return -errno;
     int pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = (host_network ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | CLONE_NEWIPC | CLONE_PIDFD | (clone_parent ? CLONE_PARENT : 0);
+    args.flags = (host_network ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | CLONE_NEWIPC | CLONE_PIDFD | (clone_parent ? CLONE_PARENT : 0) |
+                 (new_pid ? CLONE_NEWPID : 0);
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     // With CLONE_PARENT the child signals our parent as we would (clone3 refuses an exit_signal).
     args.exit_signal = clone_parent ? 0 : SIGCHLD;
@@ -54,7 +77,7 @@ int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
         close(pipefd[0]);
-        pause_main(hostname, host_network, die_with_parent, pipefd[1]);
+        pause_main(hostname, host_network, new_pid, die_with_parent, pipefd[1]);
     }
     int saved_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);

@@ -237,6 +237,10 @@ int sl_spawn_exec(const struct sl_spawn_config *cfg, int target_pidfd, struct sl
 // host_network (hostNetwork pods): only a new ipc namespace; network and uts stay the host's.
 int sl_sandbox_spawn(const char *hostname, int host_network, int die_with_parent, int clone_parent,
                      struct sl_spawn_result *out);
+// The same; new_pid (shareProcessNamespace): the pause process is also pid 1 of a new pid
+// namespace that the pod's containers join, and reaps the orphans it inherits there.
+int sl_sandbox_spawn_pid(const char *hostname, int host_network, int new_pid, int die_with_parent, int clone_parent,
+                         struct sl_spawn_result *out);
 
 // ---------------------------------------------------------------------------------------------
 // Small syscall wrappers for the Swift side (each returns 0 / fd / value, or -errno).

@@ -1,7 +1,8 @@
 import Foundation
 import Yams
 
-/// Reads pod files: one or many `v1` Pod documents separated by `---` (empty documents skipped).
+/// Reads pod files: one or many `v1` Pod documents separated by `---` (empty documents skipped),
+/// and the `v1` ConfigMaps and Secrets beside them (`loadManifest`; `load` returns the pods).
 ///
 /// Every document is decoded with Kubernetes' defaults and validated with its rules before any
 /// pod is returned; when one is invalid, the errors of all documents are thrown together and no
@@ -29,6 +30,18 @@ public enum PodFile {
         return try parse(text, file: path, baseDirectory: PathRules.directory(of: absolute))
     }
 
+    /// Reads a file of Pods, ConfigMaps and Secrets (`podman kube play` style), all validated
+    /// before any is returned.
+    public static func loadManifest(path: String) throws(PodSpecError) -> Manifest {
+        let text = try read(path)
+        let absolute = PathRules.resolve(path, against: FileManager.default.currentDirectoryPath)
+        return try parseManifest(text, file: path, baseDirectory: PathRules.directory(of: absolute))
+    }
+
+    public static func parseManifest(_ text: String, file: String) throws(PodSpecError) -> Manifest {
+        try parseManifest(text, file: file, baseDirectory: PathRules.directory(of: file))
+    }
+
     /// Parses pod YAML read from `file`, which names the file in errors and is the base for
     /// relative image paths (relative itself when `file` is).
     public static func parse(_ text: String, file: String) throws(PodSpecError) -> [Pod] {
@@ -40,7 +53,7 @@ public enum PodFile {
     public static func manifests(_ text: String, file: String) -> [String: String] {
         guard let documents = try? YAMLDocuments.split(text, file: file) else { return [:] }
         var byName: [String: String] = [:]
-        for document in documents where !document.isNull {
+        for document in documents where !document.isNull && (document["kind"]?.string ?? "Pod") == "Pod" {
             guard let name = document["metadata"]?["name"]?.string, byName[name] == nil,
                   let yaml = try? Yams.serialize(node: document) else { continue }
             byName[name] = yaml
@@ -49,23 +62,48 @@ public enum PodFile {
     }
 
     static func parse(_ text: String, file: String, baseDirectory: String) throws(PodSpecError) -> [Pod] {
+        try parseManifest(text, file: file, baseDirectory: baseDirectory).pods
+    }
+
+    static func parseManifest(_ text: String, file: String, baseDirectory: String) throws(PodSpecError) -> Manifest {
         let documents = try YAMLDocuments.split(text, file: file)
-        var pods: [Pod] = []
+        var manifest = Manifest()
         var failures: [DocumentError] = []
-        var documentOfName: [String: Int] = [:]
+        // The state root keys pods by name, ConfigMaps and Secrets by namespace and name: one
+        // file cannot hold two objects of one kind and key.
+        var documentOfKey: [String: Int] = [:]
         var objectCount = 0
 
         for (index, document) in documents.enumerated() where !document.isNull {
             objectCount += 1
             let diagnostics = Diagnostics()
-            let (name, pod) = PodDecoder.decode(document, baseDirectory: baseDirectory, diagnostics: diagnostics)
-            // The state root keys pods by name, so one file cannot hold two pods of one name.
-            if let name, !name.isEmpty, diagnostics.decodingErrors.isEmpty {
-                if let first = documentOfName[name] {
-                    diagnostics.duplicate(FieldPath("metadata").child("name"), name,
+            let kind = document["kind"]?.string ?? "Pod"
+            let name: String?
+            let key: String?
+            switch kind {
+            case "ConfigMap":
+                let decoded = ConfigObjectDecoder.configMap(document, diagnostics: diagnostics)
+                name = decoded.name
+                key = decoded.object.map { "ConfigMap/\($0.namespace)/\($0.name)" }
+                if let object = decoded.object { manifest.configMaps.append(object) }
+            case "Secret":
+                let decoded = ConfigObjectDecoder.secret(document, diagnostics: diagnostics)
+                name = decoded.name
+                key = decoded.object.map { "Secret/\($0.namespace)/\($0.name)" }
+                if let object = decoded.object { manifest.secrets.append(object) }
+            default:
+                // Any other kind is decoded as a Pod, which names the kind it expects.
+                let decoded = PodDecoder.decode(document, baseDirectory: baseDirectory, diagnostics: diagnostics)
+                name = decoded.name
+                key = name.flatMap { $0.isEmpty || !diagnostics.decodingErrors.isEmpty ? nil : "Pod/\($0)" }
+                if let pod = decoded.pod { manifest.pods.append(pod) }
+            }
+            if let key {
+                if let first = documentOfKey[key] {
+                    diagnostics.duplicate(FieldPath("metadata").child("name"), name ?? "",
                                           "already used by document \(first + 1) of this file")
                 } else {
-                    documentOfName[name] = index
+                    documentOfKey[key] = index
                 }
             }
 
@@ -76,16 +114,17 @@ public enum PodFile {
             } else if !diagnostics.validationErrors.isEmpty {
                 (stage, errors) = (.validation, diagnostics.validationErrors)
             } else {
-                if let pod { pods.append(pod) }
                 continue
             }
-            failures.append(DocumentError(index: index, documentCount: documents.count, podName: name,
-                                          stage: stage, errors: errors))
+            var failure = DocumentError(index: index, documentCount: documents.count, podName: name,
+                                        stage: stage, errors: errors)
+            failure.kind = ["ConfigMap", "Secret"].contains(kind) ? kind : "Pod"
+            failures.append(failure)
         }
 
         guard objectCount > 0 else { throw PodSpecError(file: file, reason: .noObjects) }
         guard failures.isEmpty else { throw PodSpecError(file: file, reason: .invalidDocuments(failures)) }
-        return pods
+        return manifest
     }
 
     /// Reads with plain syscalls so that errors carry the errno's own words ("Permission denied").
@@ -116,4 +155,20 @@ public enum PodFile {
     private static func describe(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
+}
+
+/// What one file holds: its Pods, ConfigMaps and Secrets, each valid.
+public struct Manifest: Sendable, Equatable {
+    public var pods: [Pod] = []
+    public var configMaps: [ConfigMap] = []
+    public var secrets: [Secret] = []
+
+    public init(pods: [Pod] = [], configMaps: [ConfigMap] = [], secrets: [Secret] = []) {
+        self.pods = pods
+        self.configMaps = configMaps
+        self.secrets = secrets
+    }
+
+    /// The file's own objects as a lookup (the pods of the file read them before they are stored).
+    public var configObjects: ConfigObjects { ConfigObjects(configMaps: configMaps, secrets: secrets) }
 }

@@ -1,10 +1,11 @@
 import Glibc
+import GoFormat
 import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// Probe I/O for every pod of a supervisor: one SwiftNIO event loop drives all HTTP probes, a
+/// Probe I/O for every pod of a supervisor: one SwiftNIO event loop drives all HTTP, TCP and gRPC probes, a
 /// few dial threads make the sockets inside each pod's network namespace.
 public final class ProbeIO: Sendable {
     /// `User-Agent` the kubelet sends: kube-probe/<major>.<minor>.
@@ -14,6 +15,7 @@ public final class ProbeIO: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let dialer: LoopDialer
     private let prober: HTTPProber
+    private let grpcProber: GRPCProber
     /// Set before the loop goes away: nothing may be submitted to it after that.
     private let isShutDown = Atomic<Bool>(false)
     /// The one loop every HTTP and TCP probe runs on. An actor can use it as its executor
@@ -32,6 +34,7 @@ public final class ProbeIO: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         dialer = try LoopDialer(loop: group.next(), factory: factory)
         prober = HTTPProber(dialer: dialer, tlsContext: tlsContext, userAgent: userAgent)
+        grpcProber = GRPCProber(dialer: dialer, userAgent: userAgent)
     }
 
     /// An `httpGet` probe from inside `netns` (e.g. `/proc/<pid>/ns/net`); `timeout` covers
@@ -69,6 +72,26 @@ public final class ProbeIO: Sendable {
     public func tcp(host: String = "127.0.0.1", port: Int, netns: String, timeout: Duration) async -> ProbeOutcome {
         if isShutDown.load(ordering: .acquiring) { return .failure(output: "\(DialError.shutdown)") }
         return (try? await tcp(host: host, port: port, netns: netns, timeout: timeout).get()) ?? .unknown(error: "probe I/O is shut down")
+    }
+
+    /// A `grpc` probe: grpc.health.v1.Health/Check over h2c from inside `netns`; `timeout`
+    /// covers connecting and the call. The future completes on `eventLoop`, never fails.
+    public func grpc(_ target: GRPCProbeTarget, netns: String, timeout: Duration) -> EventLoopFuture<ProbeOutcome> {
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        if isShutDown.load(ordering: .acquiring) {
+            return eventLoop.makeSucceededFuture(.failure(output: "error: failed to connect service at \(goQuoted(target.address)): \(DialError.shutdown)"))
+        }
+        guard eventLoop.inEventLoop else {
+            return eventLoop.flatSubmit { self.grpcProber.run(target, netns: netns, timeout: timeout, deadline: deadline) }
+        }
+        return grpcProber.run(target, netns: netns, timeout: timeout, deadline: deadline)
+    }
+
+    public func grpc(_ target: GRPCProbeTarget, netns: String, timeout: Duration) async -> ProbeOutcome {
+        if isShutDown.load(ordering: .acquiring) {
+            return .failure(output: "error: failed to connect service at \(goQuoted(target.address)): \(DialError.shutdown)")
+        }
+        return (try? await grpc(target, netns: netns, timeout: timeout).get()) ?? .unknown(error: "probe I/O is shut down")
     }
 
     /// Forget a pod's namespace (close its cached fd) once the pod is gone.

@@ -6,7 +6,8 @@ enum ContainerSelection {
 
     static func choose(_ requested: String?, in record: PodRecord) throws(CLIError) -> ContainerRecord {
         if let requested {
-            guard let container = record.containers.first(where: { $0.name == requested }) else {
+            // Init containers too, as `kubectl logs -c init-myservice` reads them.
+            guard let container = (record.containers + (record.initContainers ?? [])).first(where: { $0.name == requested }) else {
                 throw CLIError("Error from server (BadRequest): container \(requested) is not valid for pod \(record.name)")
             }
             return container

@@ -5,7 +5,7 @@ import Supervisor
 
 struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete pods: stop their containers gracefully and remove everything they used.",
+        abstract: "Delete pods (stopping their containers gracefully and removing everything they used), ConfigMaps and Secrets.",
         discussion: """
             The daemon stops the pod (SIGTERM, then SIGKILL after the grace period) and removes its state; the command waits until that is done. While no daemon runs, delete does it itself: it kills the containers through their cgroups, removes the cgroups, the pod's sandbox and network, tells swiftlet-keeper to forget them, and removes the pod.
 
@@ -13,13 +13,17 @@ struct Delete: ParsableCommand {
               swiftlet delete pod/kubia-liveness --grace-period 5
               swiftlet delete -f pods.yaml
               swiftlet delete pods --all
+              swiftlet delete configmap game-config
+              swiftlet delete secret/db-credentials
+
+            -f deletes the file's pods, ConfigMaps and Secrets. A pod that is running keeps the environment it was started with; a container started later without its ConfigMap or Secret waits (CreateContainerConfigError).
             """
     )
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("pod NAME... or pod/NAME...", valueName: "pod name"))
+    @Argument(help: ArgumentHelp("pod NAME..., pod/NAME..., configmap NAME..., secret NAME... (or configmap/NAME, secret/NAME)", valueName: "name"))
     var arguments: [String] = []
-    @Option(name: [.customShort("f"), .customLong("filename")], help: ArgumentHelp("Delete the pods this file defines.", valueName: "file"))
+    @Option(name: [.customShort("f"), .customLong("filename")], help: ArgumentHelp("Delete the pods, ConfigMaps and Secrets this file defines.", valueName: "file"))
     var files: [String] = []
     @Option(help: ArgumentHelp("Seconds the pods get to stop; -1 means each pod's own terminationGracePeriodSeconds.", valueName: "seconds"))
     var gracePeriod: Int = -1
@@ -39,6 +43,9 @@ struct Delete: ParsableCommand {
     }
 
     func run() throws {
+        if let objects = ConfigArguments.objects(arguments) {
+            return try reporting { try ConfigDeletion.delete(objects, root: global.root) }
+        }
         try reporting {
             let store = global.store
             try StoreAccess.check(store)
@@ -57,6 +64,7 @@ struct Delete: ParsableCommand {
                 }
             }
             failures += PodDeletion.run(pending, store: store, graceSeconds: grace)
+            for file in files { failures += ConfigDeletion.deleteObjects(inFile: file, root: global.root) }
             if !failures.isEmpty { throw CLIError(failures.joined(separator: "\n")) }
         }
     }

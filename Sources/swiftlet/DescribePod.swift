@@ -30,6 +30,7 @@ enum DescribePod {
         let ips = r.network?.podIPs ?? []
         out.append("IP:\t\(ips.first ?? "")")
         out += ips.isEmpty ? ["IPs:\t<none>"] : ["IPs:"] + ips.map { "  IP:\t\($0)" }
+        out += initContainers(view, time: time)
         out += containers(view, time: time)
         if !r.conditions.isEmpty {
             out += ["Conditions:", "  Type\tStatus"] + r.conditions.map { "  \($0.type) \t\($0.status) " }
@@ -53,15 +54,21 @@ enum DescribePod {
             }
         }
         var out = ["Containers:" + (specs.isEmpty ? " <none>" : "")]
-        for spec in specs {
-            out += ["  \(spec.name):", "    Image:\t\(spec.image.written)"]
+        for spec in specs { out += container(spec, status: statuses[spec.name], time: time) }
+        return out
+    }
+
+    /// One container of `Init Containers:` or `Containers:` (kubectl's `describeContainers`).
+    static func container(_ spec: Container, status: ContainerRecord?, time: (Date) -> String) -> [String] {
+        var out = ["  \(spec.name):", "    Image:\t\(spec.image.written)"]
+        do {
             let ports = spec.ports.map { "\($0.containerPort)/\($0.protocol.rawValue)" }
             let hostPorts = spec.ports.map { "\($0.hostPort ?? 0)/\($0.protocol.rawValue)" }
             out.append(ports.count > 1 ? "    Ports:\t\(ports.joined(separator: ", "))" : "    Port:\t\(ports.first ?? "<none>")")
             out.append(hostPorts.count > 1 ? "    Host Ports:\t\(hostPorts.joined(separator: ", "))"
                                            : "    Host Port:\t\(hostPorts.first ?? "<none>")")
             out += command("Command", spec.command) + command("Args", spec.args)
-            if let status = statuses[spec.name] { out += state(of: status, time: time) }
+            if let status { out += state(of: status, time: time) }
             out += resources(spec.resources)
             for (label, probe) in [("Liveness", spec.livenessProbe), ("Readiness", spec.readinessProbe),
                                    ("Startup", spec.startupProbe)] {
@@ -75,7 +82,8 @@ enum DescribePod {
             }
             out.append("    Mounts:" + (spec.volumeMounts.isEmpty ? "\t<none>" : ""))
             for mount in spec.volumeMounts.sorted(by: { $0.mountPath < $1.mountPath }) {
-                out.append("      \(mount.mountPath) from \(mount.name) (\(mount.readOnly ? "ro" : "rw"))")
+                let path = mount.subPath.isEmpty ? "" : ",path=\"\(mount.subPath)\""
+                out.append("      \(mount.mountPath) from \(mount.name) (\(mount.readOnly ? "ro" : "rw")\(path))")
             }
         }
         return out
@@ -168,6 +176,8 @@ enum DescribePod {
                 out += ["    Type:\tHostPath (bare host directory volume)",
                         "    Path:\t\(source.path)",
                         "    HostPathType:\t\(source.type.rawValue)"]
+            case .configMap, .secret, .downwardAPI, .projected:
+                out += ConfigVolumeJSON.describe(volume.source)
             }
         }
         return out

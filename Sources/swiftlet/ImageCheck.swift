@@ -7,10 +7,10 @@ enum ImageCheck {
     /// The first container whose image cannot be used, as a sentence; nil when all can.
     static func problem(in pods: [Pod], searched: [String]) -> String? {
         for pod in pods {
-            for (i, c) in pod.spec.containers.enumerated() {
+            for (path, c) in pod.spec.everyContainer {
                 do { try ImageDirectory.check(c.image.resolved) } catch {
                     let hint = searched.isEmpty ? "" : " (also looked under --images \(searched.joined(separator: ", ")))"
-                    return "pod \"\(pod.name)\": spec.containers[\(i)].image: \(error)\(hint)"
+                    return "pod \"\(pod.name)\": \(path).image: \(error)\(hint)"
                 }
             }
         }

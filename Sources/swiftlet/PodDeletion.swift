@@ -83,7 +83,7 @@ enum PodCleanup {
     static func run(_ record: PodRecord, store: PodStore) throws(CLIError) {
         var problems: [String] = []
         let layout = try? CgroupLayout.detect()
-        for container in record.containers {
+        for container in record.containers + (record.initContainers ?? []) {
             // The running instance's cgroup, or, found by name, one a daemon killed between its
             // clone and recording it (the record names the instance before the clone).
             let id = ContainerRecord.instanceID(pod: record.name, container: container.name, instance: container.instance,
@@ -128,7 +128,7 @@ enum PodCleanup {
         let sandbox = record.sandboxPID.flatMap { pid in record.sandboxStartTime.map { "sandbox-\(pid)-\($0)" } }
         for entry in entries {
             let ours = entry.id == sandbox
-                || record.containers.contains { c in entry.id.hasPrefix("\(record.name)-\(c.name)-") && entry.id.hasSuffix("-\(record.uid.prefix(8))") }
+                || (record.containers + (record.initContainers ?? [])).contains { c in entry.id.hasPrefix("\(record.name)-\(c.name)-") && entry.id.hasSuffix("-\(record.uid.prefix(8))") }
             if ours { try? keeper.ack(entry.id) }
         }
     }

@@ -50,6 +50,7 @@ enum PodJSON {
                 .object(["type": .string(c.type), "status": .string(c.status), "lastProbeTime": .null,
                          "lastTransitionTime": .string(TimeFormat.rfc3339(c.lastTransitionTime))])
             }),
+            "initContainerStatuses": r.initContainers.flatMap { $0.isEmpty ? nil : .array($0.map(containerStatus)) },
             "containerStatuses": r.containers.isEmpty ? nil : .array(r.containers.map(containerStatus)),
         ])
     }

@@ -13,12 +13,15 @@ struct PodStatusColumns: Equatable {
     ///   - supervisorLost: the record's supervisor is gone, as kubectl's NodeLost case.
     init(record: PodRecord, deleting: Bool, supervisorLost: Bool, now: WallTime) {
         var reason = record.reason.flatMap { $0.isEmpty ? nil : $0 } ?? record.phase
-        var readyCount = 0
-        var restartCount = 0
-        var lastRestart: Date?
+        // Init containers first (InitColumns.swift): while they run, they decide the columns.
+        let initColumns = InitColumns(record: record)
+        var readyCount = initColumns.readySidecars
+        var restartCount = initColumns.restarts
+        var lastRestart = initColumns.lastRestart
         var hasRunning = false
+        if let initReason = initColumns.reason { reason = initReason }
         // Backwards, as kubectl does, so the first container's reason is the one that shows.
-        for container in record.containers.reversed() {
+        for container in record.containers.reversed() where initColumns.showsAppContainers {
             restartCount += container.restartCount
             if case .terminated(let last)? = container.lastState, lastRestart.map({ $0 < last.finishedAt }) ?? true {
                 lastRestart = last.finishedAt
@@ -46,7 +49,7 @@ struct PodStatusColumns: Equatable {
             reason = "Terminating"
         }
 
-        ready = "\(readyCount)/\(record.containers.count)"
+        ready = "\(readyCount)/\(record.containers.count + initColumns.sidecarCount)"
         status = reason
         restarts = Self.restarts(restartCount, lastRestart: lastRestart, now: now)
     }

@@ -62,6 +62,7 @@ struct PodView {
         record.reason = Self.supervisorLostReason
         record.message = "swiftlet-keeper (pid \(record.supervisorPID)), which held the pod's containers, is not running"
         for index in record.containers.indices { record.containers[index].ready = false }
+        for index in (record.initContainers ?? []).indices { record.initContainers?[index].ready = false }
         for index in record.conditions.indices where ["Ready", "ContainersReady"].contains(record.conditions[index].type) {
             record.conditions[index].status = "False"
         }

@@ -10,6 +10,8 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the pods of a YAML file and keep them healthy.",
         discussion: """
+            ConfigMaps and Secrets in the file (v1 documents beside the pods, as `podman kube play` takes them) are stored in the state root first, replacing ones of the same name, and stay after the pods are gone (`swiftlet delete -f` removes them too).
+
             The pods go to the root's daemon (see `swiftlet daemon`), which is started if none runs; a daemon started this way exits once its last pod is deleted. In the foreground the pods' events stream as they happen and Ctrl-C stops the pods gracefully (SIGTERM, grace period, SIGKILL) and removes them. With -d the command returns once every container started (or failed to), and the pods live on in the daemon. Nothing starts when any pod in the file is invalid, asks for a host port another pod holds, or cannot get its network.
 
             Each pod gets an IP from CNI plugins, as containerd gives one: the network is the first .conf/.conflist/.json file (by name) in --cni-conf-dir; with none there, swiftlet's own network: bridge swiftlet0 (the pods' gateway, hairpin on, outgoing traffic masqueraded), host-local addresses from --pod-cidr, portmap for hostPort, firewall. The IP stays the pod's across container restarts and is released on delete. --network none gives pods loopback only. Network options not given are the daemon's.
@@ -46,10 +48,12 @@ struct Run: ParsableCommand {
         guard geteuid() == 0 else { throw ValidationError("swiftlet must run as root") }
         let path = Files.absolute(file)
         var pods: [Pod]
-        do { pods = try PodFile.load(path: path) } catch {
+        let manifest: Manifest
+        do { manifest = try PodFile.loadManifest(path: path) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             Foundation.exit(1)
         }
+        pods = manifest.pods
         pods = pods.map(resolveImages)
         if let problem = ImageCheck.problem(in: pods, searched: images) {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
@@ -59,12 +63,15 @@ struct Run: ParsableCommand {
         for p in pods where FileManager.default.fileExists(atPath: store.podDir(p.name)) {
             throw CLIError.error("Error from server (AlreadyExists): pods \"\(p.name)\" already exists")
         }
+        // The file's ConfigMaps and Secrets first: its pods read them as their containers start.
+        try ConfigCreation.store(manifest, root: root, replacing: true)
+        if pods.isEmpty { return }
         let settings = try network.settings()
         let names = pods.map(\.name)
         let request = DaemonRequest(
             verb: .run, file: path,
             images: Dictionary(uniqueKeysWithValues: pods.map { p in
-                (p.name, Dictionary(uniqueKeysWithValues: p.spec.containers.map { ($0.name, $0.image.resolved) }))
+                (p.name, Dictionary(uniqueKeysWithValues: p.spec.everyContainer.map { ($0.container.name, $0.container.image.resolved) }))
             }),
             backoffInitialNanoseconds: Self.duration(backoffInitial).map(nanosecondsOf),
             backoffMaxNanoseconds: Self.duration(backoffMax).map(nanosecondsOf),
@@ -130,11 +137,12 @@ struct Run: ParsableCommand {
     /// An image path that does not exist next to the YAML file is looked up under --images.
     private func resolveImages(_ pod: Pod) -> Pod {
         var pod = pod
-        for i in pod.spec.containers.indices where !FileManager.default.fileExists(atPath: pod.spec.containers[i].image.resolved) {
-            let written = pod.spec.containers[i].image.written
+        pod.spec.updateEveryContainer { container in
+            guard !FileManager.default.fileExists(atPath: container.image.resolved) else { return }
+            let written = container.image.written
             if let found = images.map({ Files.absolute(written, base: Files.absolute($0)) })
                 .first(where: { FileManager.default.fileExists(atPath: $0) }) {
-                pod.spec.containers[i].image.resolved = found
+                container.image.resolved = found
             }
         }
         return pod

@@ -9,6 +9,7 @@ enum SpecJSON {
         let spec = pod.spec
         return .members([
             "containers": .array(spec.containers.map(container)),
+            "initContainers": spec.initContainers.isEmpty ? nil : .array(spec.initContainers.map(container)),
             "dnsPolicy": .string(spec.dnsPolicy.rawValue),
             "dnsConfig": spec.dnsConfig.map(dnsConfig),
             "hostAliases": spec.hostAliases.isEmpty ? nil : .array(spec.hostAliases.map { a in
@@ -48,11 +49,14 @@ enum SpecJSON {
             "securityContext": c.securityContext.map(securityContext),
             "volumeMounts": c.volumeMounts.isEmpty ? nil : .array(c.volumeMounts.map {
                 .members(["name": .string($0.name), "mountPath": .string($0.mountPath),
-                          "readOnly": $0.readOnly ? .bool(true) : nil])
+                          "readOnly": $0.readOnly ? .bool(true) : nil,
+                          "subPath": $0.subPath.isEmpty ? nil : .string($0.subPath),
+                          "subPathExpr": $0.subPathExpr.isEmpty ? nil : .string($0.subPathExpr)])
             }),
             "livenessProbe": c.livenessProbe.map(probe),
             "readinessProbe": c.readinessProbe.map(probe),
             "startupProbe": c.startupProbe.map(probe),
+            "restartPolicy": c.restartPolicy.map { .string($0.rawValue) },
         ])
     }
 
@@ -150,6 +154,9 @@ enum SpecJSON {
             return .object(["name": .string(v.name), "hostPath": .object([
                 "path": .string(source.path), "type": .string(source.type.rawValue),
             ])])
+        case .configMap, .secret, .downwardAPI, .projected:
+            guard let (key, value) = ConfigVolumeJSON.source(v.source) else { return .object(["name": .string(v.name)]) }
+            return .object(["name": .string(v.name), key: value])
         }
     }
 

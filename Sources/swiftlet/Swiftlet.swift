@@ -17,8 +17,10 @@ struct Swiftlet: ParsableCommand {
               swiftlet logs kubia-liveness --previous
               swiftlet exec kubia-liveness -- ps
               swiftlet delete pod kubia-liveness
+              swiftlet create -f config.yaml      # ConfigMaps and Secrets the pods read
+              swiftlet get configmaps; swiftlet get secrets
             """,
-        subcommands: [Run.self, DaemonCommand.self, Get.self, Describe.self, Logs.self, Exec.self, Delete.self, MetricsCommand.self]
+        subcommands: [Run.self, Create.self, DaemonCommand.self, Get.self, Describe.self, Logs.self, Exec.self, Delete.self, MetricsCommand.self]
     )
 
     // Accepted before the verb too (`swiftlet --root DIR get pods`), as kubectl takes global flags anywhere.

@@ -119,11 +119,12 @@ import Testing
             """), #"spec.containers[0].ports[1].name: Duplicate value: "http""#),
         Case("unsupported protocol", Manifest.pod(container: "ports: [{containerPort: 80, protocol: ICMP}]"),
              #"spec.containers[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP""#),
-        Case("env valueFrom", Manifest.pod(container: """
+        Case("env valueFrom.fileKeyRef", Manifest.pod(container: """
             env:
             - name: POD_NAME
-              valueFrom: {fieldRef: {fieldPath: metadata.name}}
-            """), "spec.containers[0].env[0].valueFrom: Forbidden: not supported by swiftlet"),
+              valueFrom: {fileKeyRef: {path: x}}
+            """), "spec.containers[0].env[0].valueFrom.fileKeyRef: Forbidden: not supported by swiftlet",
+             "spec.containers[0].env[0].valueFrom: Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"),
         Case("env name with =", Manifest.pod(container: "env: [{name: A=B, value: x}]"),
              #"spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than '='"#),
         Case("env without name", Manifest.pod(container: "env: [{value: x}]"),
@@ -200,8 +201,8 @@ import Testing
              "spec.volumes[0]: Required value: must specify a volume type"),
         Case("volume with two sources", Manifest.pod(spec: "volumes: [{name: data, emptyDir: {}, hostPath: {path: /srv}}]"),
              "spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type"),
-        Case("unsupported volume source", Manifest.pod(spec: "volumes: [{name: data, configMap: {name: settings}}]"),
-             "spec.volumes[0].configMap: Forbidden: not supported by swiftlet"),
+        Case("unsupported volume source", Manifest.pod(spec: "volumes: [{name: data, nfs: {server: nas, path: /data}}]"),
+             "spec.volumes[0].nfs: Forbidden: not supported by swiftlet"),
         Case("duplicate volume name", Manifest.pod(spec: "volumes: [{name: data, emptyDir: {}}, {name: data, emptyDir: {}}]"),
              #"spec.volumes[1].name: Duplicate value: "data""#),
         Case("volume name with capitals", Manifest.pod(spec: "volumes: [{name: Data, emptyDir: {}}]"),
@@ -257,8 +258,8 @@ import Testing
             """, #"spec.containers[1].name: Duplicate value: "app""#),
         Case("unsupported pod field", Manifest.pod(spec: "hostPID: true"),
              "spec.hostPID: Forbidden: not supported by swiftlet"),
-        Case("pod-level security context", Manifest.pod(spec: "securityContext: {runAsUser: 1000}"),
-             "spec.securityContext: Forbidden: not supported by swiftlet"),
+        Case("pod-level SELinux options", Manifest.pod(spec: "securityContext: {runAsUser: 1000, seLinuxOptions: {level: s0}}"),
+             "spec.securityContext.seLinuxOptions: Forbidden: not supported by swiftlet"),
     ]
 
     @Test(arguments: probes) func probeRules(_ testCase: Case) {

@@ -61,7 +61,7 @@ final class NamespacedServer: @unchecked Sendable {
     init(tls: Bool) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("probeio-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Self.portClosedOnHost()
+        port = try Host.closedLoopbackPorts(3)
         tlsPort = tls ? port + 1 : nil
         var arguments = [String(port), String(tlsPort ?? 0)]
         if tls {
@@ -71,32 +71,15 @@ final class NamespacedServer: @unchecked Sendable {
         let script = directory.appendingPathComponent("server.py")
         try probeServerScript.write(to: script, atomically: true, encoding: .utf8)
 
-        let python = Host.executable("python3", preferring: "/usr/bin/python3") ?? "python3"
-        let ip = Host.executable("ip") ?? "ip"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Host.executable("unshare") ?? "/usr/bin/unshare")
-        // exec all the way down: the pid we hold is python's, and so is the namespace we probe.
-        process.arguments = ["--net", "--", "/bin/sh", "-c", "\(ip) link set lo up && exec \"$0\" -u \"$@\"",
-                             python, script.path] + arguments
-        stdin = Pipe()
-        let stdout = Pipe()
-        let stderrFile = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
-        try process.run()
-
-        var output = Data()
-        while !(String(decoding: output, as: UTF8.self).contains("READY")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty {
-                let log = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
-                stop()
-                throw ServerStartError(description: "server did not start: \(log)")
-            }
-            output.append(chunk)
+        let started: NamespacedPython
+        do {
+            started = try NamespacedPython.start(script.path, arguments, directory: directory)
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
         }
+        process = started.process
+        stdin = started.stdin
         for port in [port, tlsPort].compactMap({ $0 }) where !Host.loopbackPortIsClosed(port) {
             stop()
             throw ServerStartError(description: "port \(port) is open on the host: the test would prove nothing")
@@ -115,14 +98,6 @@ final class NamespacedServer: @unchecked Sendable {
         }
         try? stdin.fileHandleForWriting.close()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func portClosedOnHost() throws -> Int {
-        for _ in 0..<50 {
-            let candidate = Int.random(in: 20_000..<60_000)
-            if (0..<3).allSatisfy({ Host.loopbackPortIsClosed(candidate + $0) }) { return candidate }
-        }
-        throw ServerStartError(description: "no free port range on the host")
     }
 
     private static func makeCertificate(in directory: URL) throws -> (String, String) {

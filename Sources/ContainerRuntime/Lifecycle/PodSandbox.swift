@@ -13,10 +13,12 @@ public final class PodSandbox {
 
     /// Starts the pause process. With `dieWithParent` it dies with the calling thread; with
     /// `cloneParent` it is our parent's child (swiftlet-keeper's), which reaps it.
+    /// With `sharedPID` it is also pid 1 of a new pid namespace for the pod's containers.
     public init(hostname: String, hostNetwork: Bool = false, dieWithParent: Bool = true,
-                cloneParent: Bool = false) throws(RuntimeError) {
+                cloneParent: Bool = false, sharedPID: Bool = false) throws(RuntimeError) {
         var result = sl_spawn_result()
-        let r = sl_sandbox_spawn(hostname, hostNetwork ? 1 : 0, dieWithParent ? 1 : 0, cloneParent ? 1 : 0, &result)
+        let r = sl_sandbox_spawn_pid(hostname, hostNetwork ? 1 : 0, sharedPID ? 1 : 0, dieWithParent ? 1 : 0,
+                                     cloneParent ? 1 : 0, &result)
         guard r == 0 else { throw .system(step: "creating the pod sandbox \(hostname)", errno: Errno(-r)) }
         pid = result.pid
         pidfd = result.pidfd
@@ -47,7 +49,8 @@ public final class PodSandbox {
     /// while this object lives.
     public var exitFD: Int32 { pidfd }
 
-    /// The path of one of its namespaces, for OCI `linux.namespaces[].path` ("net", "uts", "ipc").
+    /// The path of one of its namespaces, for OCI `linux.namespaces[].path` ("net", "uts", "ipc",
+    /// and "pid" for a sandbox made with `sharedPID`).
     public func namespacePath(_ type: String) -> String { "/proc/\(pid)/ns/\(type)" }
 
     /// True while the pause process (and so the namespaces) exists.

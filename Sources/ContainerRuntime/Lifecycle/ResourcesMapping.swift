@@ -20,6 +20,7 @@ extension CgroupResources {
             cpusetMems = c.mems
         }
         if let p = r?.pids { pidsLimit = p.limit > 0 ? .value(UInt64(p.limit)) : .max }
+        unified = r?.unified ?? [:]
         var rules: [DeviceRule] = (r?.devices ?? []).map { d in
             let kind: DeviceRule.Kind = d.type == "c" ? .char : d.type == "b" ? .block : .all
             return DeviceRule(allow: d.allow, type: kind, major: d.major, minor: d.minor,

@@ -233,6 +233,9 @@ public struct OCISpec: Sendable, Equatable {
         public var memory: Memory?
         public var cpu: CPU?
         public var pids: Pids?
+        /// linux.resources.unified (raw cgroup v2 files) as set by in-process callers (the pod
+        /// supervisor's memory.oom.group); config.json's own `unified` is still refused.
+        public var unified: [String: String] = [:]
         public init(devices: [DeviceCgroupRule] = [], memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil) {
             self.devices = devices
             self.memory = memory

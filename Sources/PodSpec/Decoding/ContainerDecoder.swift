@@ -26,13 +26,14 @@ enum ContainerDecoder {
 
         // In the order the API server validates, so errors list alike.
         let ports = decodePorts(container)
-        let env = decodeEnv(container)
+        let env = EnvDecoder.env(container)
+        let envFrom = EnvDecoder.envFrom(container)
         let volumeMounts = VolumeDecoder.mounts(container, volumeNames: volumeNames)
         checkAcceptedButIgnored(container)
         let resources = ResourcesDecoder.decode(container.object("resources", schema: .resources))
         let securityContext = container.object("securityContext", schema: .securityContext)
             .map(SecurityContextDecoder.decode)
-        return Container(
+        var decoded = Container(
             name: name,
             image: Image(written: image, resolved: PathRules.resolve(image, against: baseDirectory)),
             command: container.strings("command"),
@@ -46,19 +47,8 @@ enum ContainerDecoder {
             livenessProbe: probe(.liveness, of: container, ports: ports),
             readinessProbe: probe(.readiness, of: container, ports: ports),
             startupProbe: probe(.startup, of: container, ports: ports))
-    }
-
-    private static func decodeEnv(_ container: ObjectReader) -> [EnvVar] {
-        container.objects("env", schema: .envVar).map { variable in
-            let name = variable.string("name") ?? ""
-            if name.isEmpty {
-                variable.diagnostics.required(variable.path.child("name"))
-            } else {
-                variable.diagnostics.invalid(variable.path.child("name"), name,
-                                             NameRules.environmentVariableName(name))
-            }
-            return EnvVar(name: name, value: variable.string("value") ?? "")
-        }
+        decoded.envFrom = envFrom
+        return decoded
     }
 
     private static func decodePorts(_ container: ObjectReader) -> [ContainerPort] {

@@ -53,6 +53,10 @@ final class Diagnostics {
         validationErrors.append(FieldError(path, .duplicate(.string(value)), detail))
     }
 
+    func tooLong(_ path: FieldPath, bytes: Int) {
+        validationErrors.append(FieldError(path, .tooLong(bytes: bytes)))
+    }
+
     func notFound(_ path: FieldPath, _ value: String) {
         validationErrors.append(FieldError(path, .notFound(.string(value))))
     }

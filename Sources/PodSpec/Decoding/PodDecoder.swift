@@ -36,7 +36,7 @@ enum PodDecoder {
         }
     }
 
-    private static func decodeMetadata(_ metadata: ObjectReader?, diagnostics: Diagnostics) -> ObjectMeta {
+    static func decodeMetadata(_ metadata: ObjectReader?, diagnostics: Diagnostics) -> ObjectMeta {
         let path = FieldPath("metadata")
         guard let metadata else {
             diagnostics.required(path.child("name"), "name or generateName is required")

@@ -19,12 +19,18 @@ enum PodSpecDecoder {
             }
             containers.append(container)
         }
+        InitContainerDecoder.checkAppRestartPolicy(readers)
         let hostNetwork = spec.bool("hostNetwork") ?? false
+        // Service links are variables for the namespace's Services; there are none without a
+        // cluster, so either value gives the environment the kubelet would give (type checked).
+        _ = spec.bool("enableServiceLinks")
         if hostNetwork { HostPortRules.defaultForHostNetwork(&containers) }
         HostPortRules.checkUnique(containers, path: path.child("containers"), diagnostics: diagnostics)
         if hostNetwork {
             HostPortRules.checkHostNetwork(containers, path: path.child("containers"), diagnostics: diagnostics)
         }
+        let initContainers = InitContainerDecoder.decode(spec, appContainers: containers, volumeNames: volumes.names,
+                                                         baseDirectory: baseDirectory, hostNetwork: hostNetwork)
 
         let restartPolicy = spec.enumeration("restartPolicy", default: RestartPolicy.always,
                                              supported: [.always, .onFailure, .never])
@@ -38,9 +44,13 @@ enum PodSpecDecoder {
         let hostname = label(spec, "hostname")
         let subdomain = label(spec, "subdomain")
         let hostAliases = HostAliasDecoder.decode(spec)
-        return PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
-                       terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
-                       subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+        var result = PodSpec(containers: containers, volumes: volumes.volumes, restartPolicy: restartPolicy,
+                             terminationGracePeriodSeconds: gracePeriod, hostNetwork: hostNetwork, hostname: hostname,
+                             subdomain: subdomain, hostAliases: hostAliases, dnsPolicy: dnsPolicy, dnsConfig: dnsConfig)
+            .with(initContainers: initContainers)
+        result.securityContext = PodSecurityContextDecoder.decode(spec, hostNetwork: hostNetwork)
+        result.shareProcessNamespace = spec.bool("shareProcessNamespace") ?? false
+        return result
     }
 
     /// `hostname` and `subdomain` become DNS names in `/etc/hosts`; "" means unset.

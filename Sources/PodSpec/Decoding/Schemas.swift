@@ -13,15 +13,16 @@ extension Schema {
                       "deletionGracePeriodSeconds"])
 
     static let podSpec = Schema(
-        fields: ["containers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
-                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig"],
+        fields: ["containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostNetwork",
+                 "hostname", "subdomain", "hostAliases", "dnsPolicy", "dnsConfig", "enableServiceLinks", "securityContext",
+                 "shareProcessNamespace"],
         unsupported: ["activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
-                      "enableServiceLinks", "ephemeralContainers", "hostIPC",
+                      "ephemeralContainers", "hostIPC",
                       "hostPID", "hostUsers", "hostnameOverride", "imagePullSecrets",
-                      "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
+                      "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
                       "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
-                      "runtimeClassName", "schedulerName", "schedulingGates", "securityContext",
-                      "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace",
+                      "runtimeClassName", "schedulerName", "schedulingGates",
+                      "serviceAccount", "serviceAccountName", "setHostnameAsFQDN",
                       "tolerations", "topologySpreadConstraints"])
 
     static let hostAlias = Schema(fields: ["ip", "hostnames"])
@@ -31,13 +32,13 @@ extension Schema {
     static let podDNSConfigOption = Schema(fields: ["name", "value"])
 
     static let container = Schema(
-        fields: ["name", "image", "command", "args", "env", "workingDir", "ports", "resources",
+        fields: ["name", "image", "command", "args", "env", "envFrom", "workingDir", "ports", "resources",
                  "securityContext", "volumeMounts", "livenessProbe", "readinessProbe", "startupProbe",
-                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"],
-        unsupported: ["envFrom", "lifecycle", "resizePolicy", "restartPolicy", "restartPolicyRules", "stdin",
+                 "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy", "restartPolicy"],
+        unsupported: ["lifecycle", "resizePolicy", "restartPolicyRules", "stdin",
                       "stdinOnce", "tty", "volumeDevices"])
 
-    static let envVar = Schema(fields: ["name", "value"], unsupported: ["valueFrom"])
+    static let envVar = Schema(fields: ["name", "value", "valueFrom"])
 
     static let containerPort = Schema(fields: ["containerPort", "name", "protocol", "hostPort", "hostIP"])
 
@@ -45,27 +46,35 @@ extension Schema {
 
     static let securityContext = Schema(
         fields: ["runAsUser", "runAsGroup", "readOnlyRootFilesystem", "allowPrivilegeEscalation",
-                 "capabilities", "privileged", "seccompProfile"],
-        unsupported: ["runAsNonRoot", "seLinuxOptions", "windowsOptions", "procMount", "appArmorProfile"])
+                 "capabilities", "privileged", "seccompProfile", "runAsNonRoot"],
+        unsupported: ["seLinuxOptions", "windowsOptions", "procMount", "appArmorProfile"])
+
+    static let podSecurityContext = Schema(
+        fields: ["runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "fsGroup", "sysctls",
+                 "seccompProfile"],
+        unsupported: ["seLinuxOptions", "windowsOptions", "fsGroupChangePolicy", "appArmorProfile",
+                      "supplementalGroupsPolicy", "seLinuxChangePolicy"])
+
+    static let sysctl = Schema(fields: ["name", "value"])
 
     static let capabilities = Schema(fields: ["add", "drop"])
 
     static let seccompProfile = Schema(fields: ["type", "localhostProfile"])
 
     static let volume = Schema(
-        fields: ["name", "emptyDir", "hostPath"],
-        unsupported: ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "configMap", "csi",
-                      "downwardAPI", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo",
+        fields: ["name", "emptyDir", "hostPath", "configMap", "secret", "downwardAPI", "projected"],
+        unsupported: ["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "csi",
+                      "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo",
                       "glusterfs", "image", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk",
-                      "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos",
+                      "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos",
                       "vsphereVolume"])
 
     static let emptyDir = Schema(fields: ["medium", "sizeLimit"])
 
     static let hostPath = Schema(fields: ["path", "type"])
 
-    static let volumeMount = Schema(fields: ["name", "mountPath", "readOnly"],
-                                    unsupported: ["subPath", "subPathExpr", "mountPropagation", "recursiveReadOnly"])
+    static let volumeMount = Schema(fields: ["name", "mountPath", "readOnly", "subPath", "subPathExpr"],
+                                    unsupported: ["mountPropagation", "recursiveReadOnly"])
 
     static let probe = Schema(fields: ["exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds",
                                        "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold",

@@ -12,7 +12,7 @@ enum SecurityContextDecoder {
         let capabilities = context.object("capabilities", schema: .capabilities).map { capabilities in
             Capabilities(add: decodeCapabilities(capabilities, "add"), drop: decodeCapabilities(capabilities, "drop"))
         }
-        let result = SecurityContext(
+        var result = SecurityContext(
             runAsUser: runAsUser,
             runAsGroup: runAsGroup,
             readOnlyRootFilesystem: context.bool("readOnlyRootFilesystem"),
@@ -20,6 +20,7 @@ enum SecurityContextDecoder {
             privileged: context.bool("privileged"),
             capabilities: capabilities,
             seccompProfile: context.object("seccompProfile", schema: .seccompProfile).flatMap(decodeSeccomp))
+        result.runAsNonRoot = context.bool("runAsNonRoot")
 
         // no_new_privs cannot hold for a privileged process or one that may mount.
         if result.allowPrivilegeEscalation == false {
@@ -49,7 +50,7 @@ enum SecurityContextDecoder {
         }
     }
 
-    private static func decodeSeccomp(_ profile: ObjectReader) -> SeccompProfile? {
+    static func decodeSeccomp(_ profile: ObjectReader) -> SeccompProfile? {
         let diagnostics = profile.diagnostics
         let typePath = profile.path.child("type")
         let localhostPath = profile.path.child("localhostProfile")

@@ -14,7 +14,8 @@ enum VolumeDecoder {
                 if !names.insert(name).inserted { diagnostics.duplicate(volume.path.child("name"), name) }
             }
 
-            let sources = ["emptyDir", "hostPath"].filter(volume.has)
+            // validateVolumeSource's order: the first is decoded, the others refused.
+            let sources = ["emptyDir", "hostPath", "secret", "downwardAPI", "configMap", "projected"].filter(volume.has)
             if sources.isEmpty, volume.unsupportedPresent.isEmpty {
                 diagnostics.required(volume.path, "must specify a volume type")
             }
@@ -24,6 +25,11 @@ enum VolumeDecoder {
             let source: VolumeSource? = switch sources.first {
             case "emptyDir": volume.object("emptyDir", schema: .emptyDir).map { .emptyDir(decodeEmptyDir($0)) }
             case "hostPath": volume.object("hostPath", schema: .hostPath).map { .hostPath(decodeHostPath($0)) }
+            case "configMap": volume.object("configMap", schema: .configMapVolume).map { .configMap(ConfigVolumeDecoder.configMap($0)) }
+            case "secret": volume.object("secret", schema: .secretVolume).map { .secret(ConfigVolumeDecoder.secret($0)) }
+            case "downwardAPI":
+                volume.object("downwardAPI", schema: .downwardAPIVolume).map { .downwardAPI(ConfigVolumeDecoder.downwardAPI($0)) }
+            case "projected": volume.object("projected", schema: .projectedVolume).map { .projected(ConfigVolumeDecoder.projected($0)) }
             default: nil
             }
             if let source { volumes.append(Volume(name: name, source: source)) }
@@ -52,7 +58,21 @@ enum VolumeDecoder {
                     diagnostics.invalid(mountPathField, .string(mountPath), "must be unique")
                 }
             }
-            return VolumeMount(name: name, mountPath: mountPath, readOnly: mount.bool("readOnly") ?? false)
+            // validateVolumeMounts: both relative and without `..`, and not both.
+            let subPath = mount.string("subPath") ?? ""
+            let subPathExpr = mount.string("subPathExpr") ?? ""
+            if !subPath.isEmpty {
+                diagnostics.invalid(mount.path.child("subPath"), subPath, PathRules.relativeWithoutBacksteps(subPath))
+            }
+            if !subPathExpr.isEmpty {
+                if !subPath.isEmpty {
+                    diagnostics.invalid(mount.path.child("subPathExpr"), .string(subPathExpr),
+                                        "subPathExpr and subPath are mutually exclusive")
+                }
+                diagnostics.invalid(mount.path.child("subPathExpr"), subPathExpr, PathRules.relativeWithoutBacksteps(subPathExpr))
+            }
+            return VolumeMount(name: name, mountPath: mountPath, readOnly: mount.bool("readOnly") ?? false,
+                               subPath: subPath, subPathExpr: subPathExpr)
         }
     }
 

@@ -34,6 +34,8 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
         case notFound(Value)
         case required
         case forbidden
+        /// A size limit, in bytes (ConfigMaps and Secrets).
+        case tooLong(bytes: Int)
     }
 
     /// The field path in kubectl's notation; empty for the document itself.
@@ -61,6 +63,7 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
         case .notFound(let value): body = "Not found: \(value)"
         case .required: body = "Required value"
         case .forbidden: body = "Forbidden"
+        case .tooLong(let bytes): body = "Too long: may not be more than \(bytes) bytes"
         }
         return detail.isEmpty ? body : body + ": " + detail
     }

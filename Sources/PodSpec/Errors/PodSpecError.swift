@@ -80,6 +80,8 @@ public struct DocumentError: Sendable, Equatable {
     public let podName: String?
     public let stage: Stage
     public let errors: [FieldError]
+    /// The document's kind, as the header names it: `The ConfigMap "x" is invalid`.
+    public var kind: String = "Pod"
 
     func report(file: String) -> String {
         switch stage {
@@ -89,7 +91,7 @@ public struct DocumentError: Sendable, Equatable {
             if errors.count == 1 { return header + errors[0].description }
             return header + errors.map { "\n* \($0)" }.joined()
         case .validation:
-            return "The Pod \(goQuoted(podName ?? "")) is invalid: " + errors.map { "\n* \($0)" }.joined()
+            return "The \(kind) \(goQuoted(podName ?? "")) is invalid: " + errors.map { "\n* \($0)" }.joined()
         }
     }
 }

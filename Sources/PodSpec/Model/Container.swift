@@ -16,6 +16,10 @@ public struct Container: Sendable, Equatable {
     public var livenessProbe: Probe?
     public var readinessProbe: Probe?
     public var startupProbe: Probe?
+    /// Init containers only: `Always` makes a native sidecar (see InitContainers.swift).
+    public var restartPolicy: ContainerRestartPolicy? = nil
+    /// Variables from whole ConfigMaps and Secrets; `env` wins over them.
+    public var envFrom: [EnvFromSource] = []
 
     public init(name: String, image: Image, command: [String] = [], args: [String] = [],
                 env: [EnvVar] = [], workingDir: String? = nil, ports: [ContainerPort] = [],
@@ -81,10 +85,13 @@ public struct Image: Sendable, Equatable {
 public struct EnvVar: Sendable, Equatable {
     public var name: String
     public var value: String
+    /// Where the value comes from when `value` is empty (resolved when the container starts).
+    public var valueFrom: EnvVarSource?
 
-    public init(name: String, value: String = "") {
+    public init(name: String, value: String = "", valueFrom: EnvVarSource? = nil) {
         self.name = name
         self.value = value
+        self.valueFrom = valueFrom
     }
 }
 
@@ -148,10 +155,16 @@ public struct VolumeMount: Sendable, Equatable {
     /// Absolute path inside the container.
     public var mountPath: String
     public var readOnly: Bool
+    /// A path inside the volume to mount instead of its root (relative, without `..`).
+    public var subPath: String = ""
+    /// Like `subPath`, with `$(VAR)` expanded from the container's environment when it starts.
+    public var subPathExpr: String = ""
 
-    public init(name: String, mountPath: String, readOnly: Bool = false) {
+    public init(name: String, mountPath: String, readOnly: Bool = false, subPath: String = "", subPathExpr: String = "") {
         self.name = name
         self.mountPath = mountPath
         self.readOnly = readOnly
+        self.subPath = subPath
+        self.subPathExpr = subPathExpr
     }
 }

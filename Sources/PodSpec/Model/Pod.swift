@@ -30,6 +30,8 @@ public struct ObjectMeta: Sendable, Equatable {
 
 public struct PodSpec: Sendable, Equatable {
     public var containers: [Container]
+    /// Run in order before `containers`; those with `restartPolicy: Always` are native sidecars.
+    public var initContainers: [Container] = []
     public var volumes: [Volume]
     /// Defaults to `Always`.
     public var restartPolicy: RestartPolicy
@@ -45,6 +47,10 @@ public struct PodSpec: Sendable, Equatable {
     /// Defaults to `ClusterFirst`.
     public var dnsPolicy: DNSPolicy
     public var dnsConfig: PodDNSConfig?
+    /// `spec.securityContext`; nil when unset.
+    public var securityContext: PodSecurityContext? = nil
+    /// All containers share one pid namespace, the sandbox's (its pause process is pid 1).
+    public var shareProcessNamespace: Bool = false
 
     public init(containers: [Container], volumes: [Volume] = [],
                 restartPolicy: RestartPolicy = .always, terminationGracePeriodSeconds: Int64 = 30,

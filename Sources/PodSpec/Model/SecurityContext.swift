@@ -3,6 +3,7 @@
 public struct SecurityContext: Sendable, Equatable {
     public var runAsUser: Int64?
     public var runAsGroup: Int64?
+    public var runAsNonRoot: Bool?
     public var readOnlyRootFilesystem: Bool?
     public var allowPrivilegeEscalation: Bool?
     public var privileged: Bool?

@@ -14,6 +14,14 @@ public enum VolumeSource: Sendable, Equatable {
     case emptyDir(EmptyDirVolumeSource)
     /// A file or directory of the host.
     case hostPath(HostPathVolumeSource)
+    /// The keys of a ConfigMap as files (on disk, under the pod's directory).
+    case configMap(ConfigMapVolumeSource)
+    /// The keys of a Secret as files, on a tmpfs of the pod's.
+    case secret(SecretVolumeSource)
+    /// Fields of the pod and containers' resources as files.
+    case downwardAPI(DownwardAPIVolumeSource)
+    /// ConfigMaps, Secrets and downward API files in one directory, on a tmpfs of the pod's.
+    case projected(ProjectedVolumeSource)
 }
 
 public struct EmptyDirVolumeSource: Sendable, Equatable {

@@ -101,12 +101,12 @@ enum NameRules {
         "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", examples: ["MyName", "my.name", "123-abc"])
 
     /// Kubernetes' `RegexError`, double spaces before "or" included.
-    private static func regexError(_ message: String, _ regex: String, examples: [String]) -> String {
+    static func regexError(_ message: String, _ regex: String, examples: [String]) -> String {
         let quoted = examples.map { "'\($0)', " }.joined(separator: " or ")
         return message + " (e.g. " + quoted + "regex used for validation is '" + regex + "')"
     }
 
-    private static func maxLength(_ length: Int) -> String {
+    static func maxLength(_ length: Int) -> String {
         "must be no more than \(length) characters"
     }
 

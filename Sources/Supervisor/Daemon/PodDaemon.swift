@@ -137,10 +137,9 @@ public enum PodDaemon {
         var pods: [Pod]
         do { pods = try PodFile.load(path: file) } catch { return .failure("\(error)") }
         for p in pods.indices {
-            for c in pods[p].spec.containers.indices {
-                if let dir = request.images?[pods[p].name]?[pods[p].spec.containers[c].name] {
-                    pods[p].spec.containers[c].image.resolved = dir
-                }
+            let images = request.images?[pods[p].name] ?? [:]
+            pods[p].spec.updateEveryContainer { c in
+                if let dir = images[c.name] { c.image.resolved = dir }
             }
         }
         var backoff: RestartBackOff?

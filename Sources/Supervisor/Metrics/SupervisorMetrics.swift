@@ -26,7 +26,7 @@ struct SupervisorMetrics: Sendable {
 
     static var handlerFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "probes_by_handler", unitName: "total",
-                             helpText: "Probes run, by handler (httpGet, tcpSocket, exec), whatever their result.")
+                             helpText: "Probes run, by handler (httpGet, tcpSocket, grpc, exec), whatever their result.")
     }
     static var podsFamily: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "swiftlet", metricName: "pods", unitName: "", helpText: "Pods by phase.")

@@ -62,7 +62,7 @@ extension PodController {
             throw SupervisorError("its manifest no longer describes it")
         }
         var images: [String: ContainerSpecBuilder.Image] = [:]
-        for c in pod.spec.containers {
+        for (_, c) in pod.spec.everyContainer {
             let path = record.resolvedImages?[c.name] ?? c.image.resolved
             images[c.name] = try? ContainerSpecBuilder.image(at: path)
         }
@@ -91,14 +91,15 @@ extension PodController {
             if entries[id]?.exit != nil { keeper.ack(id) }
         }
 
-        probes.addPod(pod.name, containers: pod.spec.containers.map(Self.probeTimings), at: now)
-        for c in record.containers {
+        probes.addPod(pod.name, containers: pod.spec.probedContainers.map(Self.probeTimings), at: now)
+        var starts: [String: LoopStart] = [:]
+        for c in (record.initContainers ?? []) + record.containers {
             let id = ContainerRecord.instanceID(pod: pod.name, container: c.name, instance: c.instance, uid: record.uid)
             claimed.insert(id)
             state.nextInstance[c.name] = c.instance + 1
-            let start = adoptContainer(state, c, id: id, held: entries[id], now: now)
-            Task { await self.runContainer(pod: pod.name, container: c.name, from: start) }
+            starts[c.name] = adoptContainer(state, c, id: id, held: entries[id], now: now)
         }
+        resumeContainers(state, from: starts)
         refreshStatus(state)
         if record.deletionTimestamp != nil {
             let grace = record.deletionGracePeriodSeconds.map(Int64.init)
@@ -120,6 +121,7 @@ extension PodController {
                                     startedAt: startedAt)
             pod.instances[c.name] = instance
             if held != nil {
+                watchOOM(cgroup)
                 // Running, or its exit is waiting at the keeper: either way the loop follows it.
                 let elapsed = Duration.nanoseconds(Int64(max(0, Date().timeIntervalSince(startedAt)) * 1e9))
                 apply(probes.containerAdopted(pod: pod.name, container: c.name, id: instance.id, startedAt: now - elapsed,
@@ -141,7 +143,7 @@ extension PodController {
         if pod.finished.contains(c.name) { return .exited(code: 0) }
         if c.startPending == true { return .start }
         switch c.state {
-        case .waiting(let reason, _) where reason == "ContainerCreating": return .start
+        case .waiting(let reason, _) where reason == "ContainerCreating" || reason == "PodInitializing": return .start
         case .terminated(let t): return .exited(code: t.exitCode)
         default:
             if case .terminated(let t)? = c.lastState { return .exited(code: t.exitCode) }

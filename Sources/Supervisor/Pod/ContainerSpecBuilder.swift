@@ -61,6 +61,7 @@ struct ContainerSpecBuilder {
         process.env = mergedEnv(image.process?.env ?? process.env)
         process.cwd = container.workingDir ?? image.process?.cwd ?? "/"
         process.terminal = false
+        process.user = image.process?.user ?? process.user   // the image's USER, as containerd runs it
         spec.process = process
         var linux = spec.linux ?? OCISpec.Linux()
         linux.namespaces = linux.namespaces.compactMap { ns in
@@ -71,6 +72,8 @@ struct ContainerSpecBuilder {
         spec.linux = linux
         try volumes(&spec)
         try security(&spec)
+        PodSecurity.applyPodWide(pod, to: &spec)
+        OOMGroup.apply(to: &spec)
         mountEtcFiles(&spec)
         return spec
     }
@@ -117,18 +120,23 @@ struct ContainerSpecBuilder {
     }
 
     private func volumes(_ spec: inout OCISpec) throws {
-        for mount in container.volumeMounts {
+        let subPaths = try SubPathMounts.plan(pod: pod, container: container, store: store)
+        for (index, mount) in container.volumeMounts.enumerated() {
             guard let volume = pod.spec.volumes.first(where: { $0.name == mount.name }) else { continue }
-            let source: String
+            var source: String
             switch volume.source {
             case .emptyDir:
                 source = store.volumeDir(pod.name, volume.name)
                 try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
             case .hostPath(let host):
                 source = host.path
+            case .configMap, .secret, .downwardAPI, .projected:
+                source = store.volumeDir(pod.name, volume.name)
             }
+            // Bound by the spawn thread just before the clone (SubPathMounts.bind).
+            if let subPath = subPaths[index] { source = subPath.target }
             var options = ["rbind", "rprivate"]
-            if mount.readOnly { options.append("ro") }
+            if mount.readOnly || PodVolumes.isReadOnly(volume.source) { options.append("ro") }
             spec.mounts.append(OCISpec.Mount(destination: mount.mountPath, type: "bind", source: source, options: options))
         }
     }
@@ -146,7 +154,7 @@ struct ContainerSpecBuilder {
     }
 
     private func security(_ spec: inout OCISpec) throws {
-        guard let sc = container.securityContext else { return }
+        guard let sc = PodSecurity.effective(pod: pod, container: container) else { return }
         if let uid = sc.runAsUser { spec.process?.user.uid = UInt32(uid) }
         if let gid = sc.runAsGroup { spec.process?.user.gid = UInt32(gid) }
         if sc.readOnlyRootFilesystem == true { spec.root?.readonly = true }
@@ -178,7 +186,7 @@ struct ContainerSpecBuilder {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw SupervisorError("securityContext.seccompProfile.localhostProfile: cannot read \(file)")
             }
-            let wrapper = #"{"ociVersion":"1.0.2","root":{"path":"/"},"process":{"args":["x"],"cwd":"/"},"# +
+            let wrapper = #"{"ociVersion":"1.0.2","root":{"path":"/"},"process":{"args":["x"],"cwd":"/","user":{"uid":0,"gid":0}},"# +
                 #""linux":{"namespaces":[{"type":"mount"}],"seccomp":"# + String(decoding: data, as: UTF8.self) + "}}"
             do { spec.linux?.seccomp = try SpecDecoder.decode(Array(wrapper.utf8)).linux?.seccomp } catch {
                 throw SupervisorError("securityContext.seccompProfile.localhostProfile \(file): \(error)")

@@ -81,7 +81,9 @@ public actor PodController {
     /// Every container of these pods started, or failed to (gone pods count as settled).
     public func settled(_ names: [String]) -> Bool {
         names.allSatisfy { name in
-            pods[name]?.record.containers.allSatisfy { c in
+            // Waiting for a volume's ConfigMap or Secret, which may come later.
+            if pods[name]?.volumes.failing == true { return true }
+            return pods[name]?.record.containers.allSatisfy { c in
                 if case .waiting(let reason, _) = c.state { reason != "ContainerCreating" } else { true }
             } ?? true
         }
@@ -104,8 +106,9 @@ public actor PodController {
             if pods[pod.name] != nil || FileManager.default.fileExists(atPath: store.podDir(pod.name)) {
                 throw SupervisorError("Error from server (AlreadyExists): pods \"\(pod.name)\" already exists")
             }
+            try PodSecurity.admit(pod)
             var images: [String: ContainerSpecBuilder.Image] = [:]
-            for c in pod.spec.containers { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
+            for (_, c) in pod.spec.everyContainer { images[c.name] = try ContainerSpecBuilder.image(at: c.image.resolved) }
             prepared.append((pod, images))
         }
         try HostPortCheck.check(file, against: store.loadAll())
@@ -148,10 +151,8 @@ public actor PodController {
         probes.start = states.count > 1 ? clock.now : nil
         for state in states {
             let pod = state.pod
-            probes.addPod(pod.name, containers: pod.spec.containers.map(Self.probeTimings), at: clock.now)
-            for c in pod.spec.containers {
-                Task { await self.runContainer(pod: pod.name, container: c.name) }
-            }
+            probes.addPod(pod.name, containers: pod.spec.probedContainers.map(Self.probeTimings), at: clock.now)
+            startContainers(state)
         }
         scheduleProbes()
     }
@@ -177,7 +178,7 @@ public actor PodController {
         do {
             sandbox = try await spawner.run { [keeper] in
                 let sandbox = try PodSandbox(hostname: hostname, hostNetwork: pod.spec.hostNetwork, dieWithParent: false,
-                                             cloneParent: true)
+                                             cloneParent: true, sharedPID: pod.spec.shareProcessNamespace)
                 let startTime = ProcStat.startTime(pid: sandbox.pid) ?? 0
                 do { try keeper.hold(id: Self.sandboxKeeperID(pid: sandbox.pid, startTime: startTime), pid: sandbox.pid,
                                      logPath: nil, stdout: nil, stderr: nil) } catch {
@@ -206,7 +207,7 @@ public actor PodController {
         }
         state.record.startTime = Date()
         state.setCondition("PodScheduled", true)
-        state.setCondition("Initialized", true)
+        state.setCondition("Initialized", state.pod.spec.initContainers.isEmpty || state.initialized)
         save(state)
     }
 
@@ -250,7 +251,8 @@ public actor PodController {
         while let pod = pods[podName] {
             switch step {
             case .start:
-                guard !pod.deleting else { return }
+                guard !pod.deleting, !startRefused(pod, name) else { return }
+                guard await resolveContainerConfig(pod, name) else { return }
                 guard let instance = await startInstance(pod, name) else {
                     // Could not start (the event says why): treat like an exit with an error.
                     step = .exited(code: 128)
@@ -317,8 +319,9 @@ public actor PodController {
     private func startInstance(_ pod: PodState, _ name: String) async -> Instance? {
         while pod.replacingSandbox && !pod.deleting { try? await Task.sleep(for: .milliseconds(100)) }
         guard !pod.deleting else { return nil }
-        guard let spec = pod.pod.spec.containers.first(where: { $0.name == name }),
+        guard let spec = pod.resolvedContainers[name] ?? pod.pod.spec.anyContainer(named: name),
               let image = pod.images[name], pod.sandbox != nil else { return nil }
+        guard await mountVolumes(pod) else { return nil }
         let number = pod.nextInstance[name, default: 0]
         pod.nextInstance[name] = number + 1
         if number == 0 { record(pod, container: name, EventMessages.pulled(image: spec.image.written)) }
@@ -328,6 +331,7 @@ public actor PodController {
                                            baseDir: (pod.sourceFile as NSString).deletingLastPathComponent)
         do {
             let oci = try builder.build(image: image)
+            let subPaths = try SubPathMounts.plan(pod: pod.pod, container: spec, store: store)
             let files = InstanceFiles(store: store, pod: pod.name, container: name, number: number)
             let id = ContainerRecord.instanceID(pod: pod.name, container: name, instance: number, uid: pod.record.uid)
             // Files first, then the clone, all on the spawn thread: the actor's thread runs the
@@ -339,6 +343,7 @@ public actor PodController {
             pod.update(name) { c in c.instance = number }
             save(pod)
             let container = try await spawner.run { [keeper] in
+                for subPath in subPaths.values { try SubPathMounts.bind(subPath) }
                 try files.prepare(spec: oci)
                 return try Self.startContainer(id: id, spec: oci, bundle: files.bundle, overlay: files.overlay,
                                                logPath: files.logPath, keeper: keeper)
@@ -358,6 +363,7 @@ public actor PodController {
                                     startedAt: Date())
             if let decided = pod.restartDecidedAt.removeValue(forKey: name) { metrics.restarts.add(.now - decided) }
             pod.instances[name] = instance
+            watchOOM(container.cgroup)
             record(pod, container: name, EventMessages.created(container: name))
             record(pod, container: name, EventMessages.started(container: name))
             pod.update(name) { c in
@@ -376,7 +382,8 @@ public actor PodController {
         } catch {
             record(pod, container: name, EventMessages.failed(error: "\(error)"))
             pod.update(name) { c in
-                c.state = .waiting(reason: "CreateContainerError", message: "\(error)")
+                c.state = .waiting(reason: error is ContainerConfigError ? "CreateContainerConfigError" : "CreateContainerError",
+                                   message: "\(error)")
                 c.startPending = nil
             }
             refreshStatus(pod)
@@ -421,8 +428,7 @@ public actor PodController {
                                                     message: message, startedAt: instance.startedAt, finishedAt: end.finishedAt)
         pod.instances[name] = nil
         pod.lastExit[name] = clock.now - .nanoseconds(Int64(max(0, Date().timeIntervalSince(end.finishedAt)) * 1e9))
-        let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
-        let willRestart = !pod.deleting && policy.shouldRestart(exitCode: code, killedByProbe: instance.killReason != nil)
+        let willRestart = restartsAfterExit(pod, name, exitCode: code, killedByProbe: instance.killReason != nil)
         apply(probes.containerExited(pod: pod.name, container: name, willRestart: willRestart), pod)
         pod.update(name) { c in
             c.state = .terminated(terminated)
@@ -443,9 +449,8 @@ public actor PodController {
 
     /// After an exit: true when the container should start again (after its back-off).
     private func waitBeforeRestart(_ pod: PodState, _ name: String, exitCode: Int32) async -> Bool {
-        let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
         let killedByProbe = pod.probeKilled.remove(name) != nil
-        guard !pod.deleting, policy.shouldRestart(exitCode: exitCode, killedByProbe: killedByProbe) else {
+        guard restartsAfterExit(pod, name, exitCode: exitCode, killedByProbe: killedByProbe) else {
             pod.finished.insert(name)
             refreshStatus(pod)
             return false
@@ -485,7 +490,7 @@ public actor PodController {
         guard let instance = pod.instances[name], instance.killReason == nil else { return }
         instance.killReason = reason
         let restart = reason != .stopping && pod.pod.spec.restartPolicy != .never
-        record(pod, container: name, EventMessages.killing(container: name, reason: reason, willRestart: restart))
+        record(pod, container: name, killingEvent(pod, name, reason: reason, willRestart: restart))
         if reason != .stopping {
             pod.probeKilled.insert(name)
             pod.restartDecidedAt[name] = .now
@@ -499,7 +504,7 @@ public actor PodController {
     }
 
     func graceSeconds(_ pod: PodState, _ name: String, reason: KillReason, deletionGrace: Int64? = nil) -> Int64 {
-        let spec = pod.pod.spec.containers.first { $0.name == name }
+        let spec = pod.pod.spec.anyContainer(named: name)
         let probeGrace: Int64? = switch reason {
         case .livenessProbe: spec?.livenessProbe?.terminationGracePeriodSeconds
         case .startupProbe: spec?.startupProbe?.terminationGracePeriodSeconds
@@ -520,7 +525,7 @@ public actor PodController {
     // MARK: Status and events
 
     func refreshStatus(_ pod: PodState) {
-        for c in pod.pod.spec.containers {
+        for c in pod.pod.spec.probedContainers {
             let status = pod.instances[c.name].map { probes.status(pod: pod.name, container: c.name, instance: $0.id, running: true) }
             pod.update(c.name) { r in
                 r.ready = status?.ready ?? false
@@ -535,12 +540,15 @@ public actor PodController {
             }
         }
         let policy = Probes.RestartPolicy(rawValue: pod.pod.spec.restartPolicy.rawValue) ?? .always
-        let allDone = pod.finished.count == pod.pod.spec.containers.count
-        pod.record.phase = PodPhase.of(states, restartPolicy: policy, podIsTerminal: allDone).rawValue
-        let ready = pod.record.containers.allSatisfy(\.ready)
+        let allDone = pod.pod.spec.containers.allSatisfy { pod.finished.contains($0.name) }
+        pod.record.phase = phase(pod, containers: states, restartPolicy: policy, podIsTerminal: allDone).rawValue
+        let ready = pod.record.containers.allSatisfy(\.ready) && sidecarsReady(pod)
         pod.setCondition("ContainersReady", ready)
         pod.setCondition("Ready", ready)
-        if allDone { probes.podTerminated(pod.name) }
+        if allDone {
+            appContainersDone(pod)
+            probes.podTerminated(pod.name)
+        }
         save(pod)
     }
 
@@ -562,7 +570,7 @@ public actor PodController {
     }
 
     func record(_ pod: PodState, container: String?, _ note: EventNote) {
-        let object = container.map { "spec.containers{\($0)}" } ?? "pod/\(pod.name)"
+        let object = container.map { eventObject(pod, container: $0) } ?? "pod/\(pod.name)"
         let now = Date()
         if let i = pod.events.lastIndex(where: { $0.object == object && $0.type == note.type.rawValue && $0.reason == note.reason && $0.message == note.message }) {
             pod.events[i].count += 1
@@ -592,9 +600,7 @@ public actor PodController {
         // On disk before anything is stopped: a daemon killed from here on leaves a record that
         // tells the next one to finish the deletion.
         await saveNow(pod)
-        for c in pod.pod.spec.containers where pod.instances[c.name] != nil {
-            kill(pod, c.name, reason: .stopping, graceSeconds: self.graceSeconds(pod, c.name, reason: .stopping, deletionGrace: graceSeconds))
-        }
+        await stopInTerminationOrder(pod, deletionGrace: graceSeconds)
         while !pod.instances.isEmpty || !pod.starting.isEmpty || pod.replacingSandbox { try? await Task.sleep(for: .milliseconds(50)) }
         probes.removePod(name)
         let sandbox = pod.sandbox

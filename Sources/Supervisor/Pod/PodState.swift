@@ -21,6 +21,9 @@ final class PodState: @unchecked Sendable {
     /// waits for them, or it could remove the pod while a container is still coming up.
     var starting: Set<String> = []
     var nextInstance: [String: Int] = [:]
+    /// Each container as its next instance is created: environment resolved (ConfigMaps,
+    /// Secrets, downward API) and `$(VAR)` expanded (`resolveContainerConfig`).
+    var resolvedContainers: [String: PodSpec.Container] = [:]
     var lastExit: [String: Probes.Instant] = [:]
     var backoffs: [String: RestartBackOff] = [:]
     let defaultBackoff: RestartBackOff
@@ -34,6 +37,11 @@ final class PodState: @unchecked Sendable {
     var deleting = false
     /// The sandbox died and a new one is being made: containers wait before they start.
     var replacingSandbox = false
+    /// The pod's sidecars are being stopped for good (its app containers are done, or its
+    /// initialization failed under `Never`): they are not restarted any more.
+    var stoppingSidecars = false
+    /// Whether its volumes are set up, or being set up.
+    var volumes = PodVolumeState()
 
     var name: String { pod.name }
     var uidShort: String { String(record.uid.prefix(8)) }
@@ -59,6 +67,7 @@ final class PodState: @unchecked Sendable {
             sandboxPID: nil, sandboxStartTime: nil, network: nil, deletionTimestamp: nil, deletionGracePeriodSeconds: nil,
             resolvedImages: Dictionary(uniqueKeysWithValues: pod.spec.containers.map { ($0.name, $0.image.resolved) }),
             backoffInitialNanoseconds: Self.nanoseconds(backoff.initial), backoffMaxNanoseconds: Self.nanoseconds(backoff.maximum))
+        Self.addInitContainers(to: &record, pod: pod)
     }
 
     /// A pod a previous daemon ran, from its record: the restart bookkeeping goes on from there.
@@ -72,7 +81,7 @@ final class PodState: @unchecked Sendable {
         self.record.supervisorPID = supervisorPID
         self.record.supervisorStartTime = supervisorStartTime
         self.events = events
-        for c in record.containers {
+        for c in record.containers + (record.initContainers ?? []) {
             if let saved = c.backOff {
                 backoffs[c.name] = RestartBackOff(initial: backoff.initial, maximum: backoff.maximum, saved: saved)
             }
@@ -88,13 +97,15 @@ final class PodState: @unchecked Sendable {
 
     /// Copies the restart bookkeeping into the record, so the next daemon can go on from it.
     func syncBookkeeping() {
-        for i in record.containers.indices {
-            let name = record.containers[i].name
-            record.containers[i].backOff = backoffs[name]?.saved
-            record.containers[i].lastExitNanoseconds = lastExit[name].map { Self.nanoseconds($0.sinceOrigin) }
-            record.containers[i].probeKilled = probeKilled.contains(name) ? true : nil
-            record.containers[i].finished = finished.contains(name) ? true : nil
-        }
+        for i in record.containers.indices { copyBookkeeping(into: &record.containers[i]) }
+        for i in (record.initContainers ?? []).indices { copyBookkeeping(into: &record.initContainers![i]) }
+    }
+
+    private func copyBookkeeping(into c: inout ContainerRecord) {
+        c.backOff = backoffs[c.name]?.saved
+        c.lastExitNanoseconds = lastExit[c.name].map { Self.nanoseconds($0.sinceOrigin) }
+        c.probeKilled = probeKilled.contains(c.name) ? true : nil
+        c.finished = finished.contains(c.name) ? true : nil
     }
 
     /// The address probes aim at when they name no host (the kubelet's rule); nil: 127.0.0.1.
@@ -108,14 +119,23 @@ final class PodState: @unchecked Sendable {
     /// host's network and uts namespaces, as the kubelet's do.
     var sandboxNamespaces: [String: String] {
         guard let sandbox = sandbox?.value else { return [:] }
-        if pod.spec.hostNetwork { return ["ipc": sandbox.namespacePath("ipc"), "network": "", "uts": ""] }
+        if pod.spec.hostNetwork { return ["ipc": sandbox.namespacePath("ipc"), "network": "", "uts": ""].merging(sharedPID) { $1 } }
         return ["network": record.network?.netns ?? sandbox.namespacePath("net"),
-                "uts": sandbox.namespacePath("uts"), "ipc": sandbox.namespacePath("ipc")]
+                "uts": sandbox.namespacePath("uts"), "ipc": sandbox.namespacePath("ipc")].merging(sharedPID) { $1 }
+    }
+
+    /// shareProcessNamespace: the sandbox's pid namespace, which every container joins.
+    private var sharedPID: [String: String] {
+        guard pod.spec.shareProcessNamespace, let sandbox = sandbox?.value else { return [:] }
+        return ["pid": sandbox.namespacePath("pid")]
     }
 
     func update(_ container: String, _ change: (inout ContainerRecord) -> Void) {
-        guard let i = record.containers.firstIndex(where: { $0.name == container }) else { return }
-        change(&record.containers[i])
+        if let i = record.containers.firstIndex(where: { $0.name == container }) {
+            change(&record.containers[i])
+        } else if let i = record.initContainers?.firstIndex(where: { $0.name == container }) {
+            change(&record.initContainers![i])
+        }
     }
 
     /// Sets a condition, keeping its transition time when the status does not change.

@@ -10,6 +10,7 @@ import Probes
 enum ProbeTarget: Sendable {
     case http(HTTPProbeTarget, netns: String, timeout: Duration)
     case tcp(host: String, port: Int, netns: String, timeout: Duration)
+    case grpc(GRPCProbeTarget, netns: String, timeout: Duration)
     case exec([String], ExecTarget, timeout: Duration)
     case unknown(String)
 }
@@ -23,7 +24,7 @@ struct ExecTarget: Sendable {
 
 extension PodController {
     func probeTarget(_ pod: PodState, _ key: ProbeKey) -> ProbeTarget? {
-        guard let spec = pod.pod.spec.containers.first(where: { $0.name == key.container }),
+        guard let spec = pod.pod.spec.anyContainer(named: key.container),
               let probe = spec.probe(PodSpec.ProbeKind(rawValue: key.kind.rawValue) ?? .liveness),
               let netns = pod.probeNetns else { return nil }
         let timeout = Duration.seconds(probe.timeoutSeconds)
@@ -50,8 +51,9 @@ extension PodController {
             let c = instance.container
             let location = ContainerLocation(pid: c.pid, startTime: c.startTime, cgroup: c.cgroup.paths)
             return .exec(command, ExecTarget(location: location, process: process, seccomp: instance.spec.linux?.seccomp), timeout: timeout)
-        case .grpc:
-            return .unknown("grpc probes are not supported yet")
+        case .grpc(let a):
+            // The kubelet always aims a gRPC probe at the pod IP (the action has no host).
+            return .grpc(GRPCProbeTarget(host: host, port: a.port, service: a.service), netns: netns, timeout: timeout)
         }
     }
 
@@ -61,6 +63,7 @@ extension PodController {
         case .http(let t, let netns, let timeout): return Self.result(await probeIO.http(t, netns: netns, timeout: timeout))
         case .tcp(let host, let port, let netns, let timeout):
             return Self.result(await probeIO.tcp(host: host, port: port, netns: netns, timeout: timeout))
+        case .grpc(let t, let netns, let timeout): return Self.result(await probeIO.grpc(t, netns: netns, timeout: timeout))
         case .exec(let command, let target, let timeout): return await runExec(command, target, timeout: timeout)
         case .unknown(let why): return .unknown(error: why)
         }

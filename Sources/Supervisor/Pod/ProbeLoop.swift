@@ -51,6 +51,10 @@ extension PodController {
                 probeIO.tcp(host: host, port: port, netns: netns, timeout: timeout).whenSuccess { outcome in
                     self.assumeIsolated { $0.probeFinished(due, Self.result(outcome), target: target, since: started) }
                 }
+            case .grpc(let t, let netns, let timeout):
+                probeIO.grpc(t, netns: netns, timeout: timeout).whenSuccess { outcome in
+                    self.assumeIsolated { $0.probeFinished(due, Self.result(outcome), target: target, since: started) }
+                }
             case .exec, .unknown:
                 Task {
                     let result = await self.execute(target)
@@ -86,6 +90,7 @@ extension ProbeTarget {
         switch self {
         case .http: "httpGet"
         case .tcp: "tcpSocket"
+        case .grpc: "grpc"
         case .exec: "exec"
         case .unknown: "unknown"
         }

@@ -15,6 +15,8 @@ final class FDWatcher: @unchecked Sendable {
         case once(CheckedContinuation<Void, Never>)
         /// Called on every readiness, on the watcher thread (log pipes); false unregisters.
         case repeating(@Sendable (Int32) -> Bool)
+        /// As `repeating`, and the watcher closes the fd once it is forgotten (OOM eventfds).
+        case owned(@Sendable (Int32) -> Bool)
     }
 
     init() {
@@ -44,6 +46,15 @@ final class FDWatcher: @unchecked Sendable {
         add(fd)
     }
 
+    /// As `watch`, and `fd` is the watcher's: closed after `onReady` returned false and the fd
+    /// is forgotten (closing it earlier could let its number be reused while still registered).
+    func watchOwned(_ fd: Int32, _ onReady: @escaping @Sendable (Int32) -> Bool) {
+        lock.lock()
+        handlers[fd] = .owned(onReady)
+        lock.unlock()
+        add(fd)
+    }
+
     private func add(_ fd: Int32) { _ = sl_epoll_add(epoll, fd) }
 
     private func loop() {
@@ -63,6 +74,11 @@ final class FDWatcher: @unchecked Sendable {
                     c.resume()
                 case .repeating(let f)?:
                     if !f(fd) { forget(fd) }
+                case .owned(let f)?:
+                    if !f(fd) {
+                        forget(fd)
+                        close(fd)
+                    }
                 case nil:
                     _ = sl_epoll_del(epoll, fd)
                 }

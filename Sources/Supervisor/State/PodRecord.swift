@@ -23,6 +23,8 @@ public struct PodRecord: Codable, Sendable, Equatable {
     public var startTime: Date?
     public var conditions: [Condition]
     public var containers: [ContainerRecord]
+    /// `status.initContainerStatuses`, in spec order; nil for a pod without init containers.
+    public var initContainers: [ContainerRecord]?
     /// The supervisor that owns the pod: pid and /proc start time (pids are reused).
     public var supervisorPID: Int32
     public var supervisorStartTime: UInt64
@@ -121,6 +123,9 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     /// The restart policy and back-off said "start it now" and the instance is not running yet:
     /// the next daemon starts it without deciding (and counting the restart) again.
     public var startPending: Bool?
+    /// An init container with `restartPolicy: Always` (a native sidecar): kubectl counts it in
+    /// READY and RESTARTS once the pod is initialized.
+    public var sidecar: Bool?
 
     /// The id the instance runs under (cgroup, keeper entry): `<pod>-<container>-<n>-<uid8>`.
     public static func instanceID(pod: String, container: String, instance: Int, uid: String) -> String {

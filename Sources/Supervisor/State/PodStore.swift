@@ -8,7 +8,8 @@ import Glibc
 ///     <root>/pods/<name>/events.json       the pod's events, folded
 ///     <root>/pods/<name>/logs/<c>/<n>.log  CRI logs of instance n of container c
 ///     <root>/pods/<name>/layers/<c>/<n>/   overlay upper and work dirs of instance n
-///     <root>/pods/<name>/volumes/<v>/      emptyDir volumes (live as long as the pod)
+///     <root>/pods/<name>/volumes/<v>/      volumes (live as long as the pod; tmpfs for Memory, secret, projected)
+///     <root>/pods/<name>/volume-subpaths/<v>/<c>/<i>  subPath bind mounts, mounted by container c
 ///     <root>/pods/<name>/containers/<c>.json  the OCI config of container c
 ///     <root>/pods/<name>/etc-hosts, resolv.conf, hostname   bind-mounted into its containers
 ///     <root>/netns/<sandbox>               a pod's network namespace, pinned by a bind mount
@@ -85,7 +86,9 @@ public struct PodStore: Sendable {
         return (try? Self.decoder.decode([StoredEvent].self, from: data)) ?? []
     }
 
+    /// The pod's directory, with its volumes' tmpfs and subPath mounts unmounted first.
     public func remove(_ name: String) {
+        MountTable.unmountAll(under: podDir(name))
         try? FileManager.default.removeItem(atPath: podDir(name))
     }
 
