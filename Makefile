@@ -12,7 +12,7 @@ RELEASE_BIN := $(CURDIR)/.build/release/swiftlet-runtime
 
 # Steps below are ordered (deps before build before demo); never run them side by side.
 .NOTPARALLEL:
-.PHONY: build install demo-rootfs deps demo demo-runtime test bench clean
+.PHONY: build install demo-rootfs deps demo demo-runtime test bench fuzz clean
 
 # -static-stdlib: one binary without a dozen Swift libraries to load; halves start-up time.
 build:
@@ -62,6 +62,10 @@ test: deps demo-rootfs
 bench: build demo-rootfs
 	@$(MAKE) --no-print-directory deps DEPS="$(DEPS) crun"
 	SWIFTLET_RUNTIME=$(RELEASE_BIN) Benchmarks/start-latency $(N)
+
+# libFuzzer on the pod decoder and the OCI config decoder, FUZZ_SECONDS (600) each (Fuzz/README.md).
+fuzz:
+	SWIFT=$(SWIFT) Fuzz/run
 
 clean:
 	rm -rf .build rootfs/busybox rootfs/.busybox.*

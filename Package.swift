@@ -100,6 +100,8 @@ let package = Package(
         .testTarget(name: "GoFormatTests", dependencies: ["GoFormat"]),
         .testTarget(name: "PodSpecTests", dependencies: ["PodSpec"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes"]),
+        // Feeds the fuzz corpora and the inputs the fuzzers crashed on (Fuzz/) through both decoders.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["PodSpec", "ContainerRuntime"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "PodSpec"]),
         .testTarget(name: "ProbeHandlersTests", dependencies: ["ProbeHandlers", "CShims"]),
         .testTarget(name: "KeeperTests", dependencies: ["Supervisor", "swiftlet-keeper"]),

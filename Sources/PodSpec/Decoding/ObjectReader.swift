@@ -20,7 +20,11 @@ struct ObjectReader {
         var values: [String: Node] = [:]
         var unsupported: [String] = []
         for entry in mappingEntries(mapping) {
-            if schema.fields.contains(entry.key) {
+            // Swift compares strings by canonical equivalence, so "configMap\u{212A}eyRef" (a
+            // Kelvin sign) would match "configMapKeyRef"; Go compares bytes. Every field name is ASCII.
+            if !entry.key.utf8.allSatisfy({ $0 < 0x80 }) {
+                diagnostics.unknownField(path.child(entry.key))
+            } else if schema.fields.contains(entry.key) {
                 values[entry.key] = entry.value
             } else if schema.unsupported.contains(entry.key) {
                 guard !entry.value.isNull else { continue }

@@ -5,6 +5,10 @@ import Yams
 enum YAMLDocuments {
     /// All documents, empty ones included (they decode as null), so that positions match the file.
     static func split(_ text: String, file: String) throws(PodSpecError) -> [Node] {
+        if let (line, column) = AliasBudget.firstExcess(in: text) {
+            throw PodSpecError(file: file, reason: .syntax(line: line, column: column,
+                                                           problem: "document contains excessive aliasing"))
+        }
         do {
             var stream = try compose_all(yaml: text)
             var documents: [Node] = []
@@ -23,6 +27,9 @@ enum YAMLDocuments {
             return .syntax(line: 1, column: 1, problem: "\(error)")
         }
         switch error {
+        case .parser(_, let problem, let mark, _) where problem.hasPrefix("Maximum nesting level reached"):
+            // libyaml's text names its C setter; say what the user can act on.
+            return .syntax(line: mark.line, column: mark.column, problem: "nesting deeper than 1000 levels")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):
             return .syntax(line: mark.line, column: mark.column, problem: problem)
