@@ -538,7 +538,10 @@ struct NetworkE2ETests {
                          P.pod("lo-host", script: Self.loopbackWeb, container: Self.loopbackProbe(host: "127.0.0.1"))]))
         let ip = try #require(s.podIP("lo-only"))
         #expect(s.throughout(6) { s.restarts("lo-host") == 0 }, "host: 127.0.0.1 reaches the pod's loopback")
-        #expect(s.messages("lo-host", reason: "Unhealthy").isEmpty)
+        // The first probe may come before httpd listens (no initial delay; seen under load): one
+        // failure, under the threshold of 2. Every later probe passes.
+        let early = s.messages("lo-host", reason: "Unhealthy")
+        #expect(early.count <= 1 && early.allSatisfy { $0.contains("connection refused") }, "\(early)")
         #expect(s.eventually(20) { s.restarts("lo-only") >= 1 }, "the loopback-only app is restarted")
         let unhealthy = s.messages("lo-only", reason: "Unhealthy")
         #expect(unhealthy.contains("Liveness probe failed: Get \"http://\(ip):8080/\": dial tcp \(ip):8080: connect: connection refused"),
