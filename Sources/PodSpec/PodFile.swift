@@ -13,13 +13,14 @@ import Yams
 /// - a key the object does not have is `unknown field "spec.containers[0].httpGet"`; a Kubernetes
 ///   field swiftlet does not implement is `spec.nodeSelector: Forbidden: not supported by swiftlet`;
 ///   `status`, `metadata.creationTimestamp` (and other server-set metadata),
-///   `imagePullPolicy` and `terminationMessagePath`/`Policy` are accepted and ignored;
+///   and `imagePullPolicy` are accepted and ignored;
 /// - scalars are typed as kubectl's YAML reader types them, and never converted: `value: 8080` is
 ///   refused for a string field (quote it); booleans are `true`/`false` only, so `yes`, `on` and
 ///   friends, which YAML 1.1 and 1.2 read differently, are refused for every field; integers are
 ///   decimal only (`010` and `0x1F` are refused for the same reason); quantities are parsed from
 ///   the text as written;
-/// - anchors, aliases and merge keys (`<<: *defaults`) work.
+/// - anchors, aliases and merge keys (`<<: *defaults`) work, within go-yaml's alias budget
+///   (`AliasBudget`: a billion-laughs file is refused before it is expanded).
 ///
 /// The messages are the API server's; `PodSpecError` describes the report.
 public enum PodFile {

@@ -29,19 +29,8 @@ struct GetConfigMaps: ParsableCommand {
     func run() throws {
         try reporting {
             let store = ConfigStore(root: global.root)
-            var found: [ConfigStore.Stored<ConfigMap>] = []
-            var errors: [String] = []
-            if names.isEmpty {
-                found = store.configMaps(namespace: namespace)
-            } else {
-                for name in names {
-                    if let object = store.storedConfigMap(namespace: namespace, name: name) {
-                        found.append(object)
-                    } else {
-                        errors.append(ConfigStore.notFound(.configMap, name).description)
-                    }
-                }
-            }
+            let (found, errors) = ConfigObjectOutput.lookup(names, .configMap, all: { store.configMaps(namespace: namespace) },
+                                                            one: { store.storedConfigMap(namespace: namespace, name: $0) })
             ConfigObjectOutput.print(found.map(ConfigObjectJSON.configMap), single: names.count == 1, json: output == .json,
                                      header: "NAME\tDATA\tAGE", namespace: namespace, asked: !names.isEmpty,
                                      rows: found.map { [$0.object.name, String($0.object.data.count + $0.object.binaryData.count),
@@ -77,19 +66,8 @@ struct GetSecrets: ParsableCommand {
     func run() throws {
         try reporting {
             let store = ConfigStore(root: global.root)
-            var found: [ConfigStore.Stored<Secret>] = []
-            var errors: [String] = []
-            if names.isEmpty {
-                found = store.secrets(namespace: namespace)
-            } else {
-                for name in names {
-                    if let object = store.storedSecret(namespace: namespace, name: name) {
-                        found.append(object)
-                    } else {
-                        errors.append(ConfigStore.notFound(.secret, name).description)
-                    }
-                }
-            }
+            let (found, errors) = ConfigObjectOutput.lookup(names, .secret, all: { store.secrets(namespace: namespace) },
+                                                            one: { store.storedSecret(namespace: namespace, name: $0) })
             ConfigObjectOutput.print(found.map(ConfigObjectJSON.secret), single: names.count == 1, json: output == .json,
                                      header: "NAME\tTYPE\tDATA\tAGE", namespace: namespace, asked: !names.isEmpty,
                                      rows: found.map { [$0.object.name, $0.object.type, String($0.object.data.count),
@@ -104,6 +82,19 @@ enum ConfigOutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum ConfigObjectOutput {
+    /// The objects asked for (every one of the namespace when no name is given), and a "not
+    /// found" error for each name that is missing.
+    static func lookup<Object>(_ names: [String], _ kind: ConfigStore.Kind, all: () -> [ConfigStore.Stored<Object>],
+                               one: (String) -> ConfigStore.Stored<Object>?) -> ([ConfigStore.Stored<Object>], [String]) {
+        guard !names.isEmpty else { return (all(), []) }
+        var found: [ConfigStore.Stored<Object>] = []
+        var errors: [String] = []
+        for name in names {
+            if let object = one(name) { found.append(object) } else { errors.append(ConfigStore.notFound(kind, name).description) }
+        }
+        return (found, errors)
+    }
+
     /// A table, or JSON (one object when one name was asked for, else a v1 List), as kubectl.
     static func print(_ objects: [JSON], single: Bool, json: Bool, header: String, namespace: String, asked: Bool,
                       rows: [[String]]) {

@@ -118,12 +118,14 @@ extension PodController {
         close(writeEnd)
         let output = OutputBuffer(limit: 10 * 1024)
         let done = ExitFlag()
-        watcher.watch(readEnd) { fd in
+        // The watcher closes the pipe once it has forgotten it: closed here, its number could be
+        // reused (by the next probe's pidfd) before the watcher forgot it, which then dropped the
+        // new fd's registration, and that probe's exit was never awaited nor reaped.
+        watcher.watchOwned(readEnd) { fd in
             var buf = [UInt8](repeating: 0, count: 4096)
             let n = read(fd, &buf, buf.count)
             if n > 0 { output.append(buf[0..<n]); return true }
             if n < 0 && (errno == EINTR || errno == EAGAIN) { return true }
-            close(fd)
             done.set()
             return false
         }

@@ -13,9 +13,8 @@ final class FDWatcher: @unchecked Sendable {
     private enum Handler {
         /// Resumed once, then forgotten (pidfds).
         case once(CheckedContinuation<Void, Never>)
-        /// Called on every readiness, on the watcher thread (log pipes); false unregisters.
-        case repeating(@Sendable (Int32) -> Bool)
-        /// As `repeating`, and the watcher closes the fd once it is forgotten (OOM eventfds).
+        /// Called on every readiness, on the watcher thread (exec output pipes, OOM eventfds);
+        /// false unregisters, and the watcher closes the fd once it is forgotten.
         case owned(@Sendable (Int32) -> Bool)
     }
 
@@ -38,16 +37,10 @@ final class FDWatcher: @unchecked Sendable {
         }
     }
 
-    /// Calls `onReady` on the watcher thread whenever `fd` is readable, until it returns false.
-    func watch(_ fd: Int32, _ onReady: @escaping @Sendable (Int32) -> Bool) {
-        lock.lock()
-        handlers[fd] = .repeating(onReady)
-        lock.unlock()
-        add(fd)
-    }
-
-    /// As `watch`, and `fd` is the watcher's: closed after `onReady` returned false and the fd
-    /// is forgotten (closing it earlier could let its number be reused while still registered).
+    /// Calls `onReady` on the watcher thread whenever `fd` is readable, until it returns false;
+    /// `fd` is the watcher's from then on: closed once forgotten. (A handler that closed it itself
+    /// would let its number be reused, and registered by another thread, before the watcher forgot
+    /// it, dropping that new registration.)
     func watchOwned(_ fd: Int32, _ onReady: @escaping @Sendable (Int32) -> Bool) {
         lock.lock()
         handlers[fd] = .owned(onReady)
@@ -72,8 +65,6 @@ final class FDWatcher: @unchecked Sendable {
                 case .once(let c)?:
                     forget(fd)
                     c.resume()
-                case .repeating(let f)?:
-                    if !f(fd) { forget(fd) }
                 case .owned(let f)?:
                     if !f(fd) {
                         forget(fd)
