@@ -26,8 +26,14 @@ extension PodController {
                 // The image's user against runAsNonRoot, as generateContainerConfig checks it.
                 try PodSecurity.verifyRunAsNonRoot(pod: pod.pod, podUID: pod.record.uid, container: container,
                                                    imageUID: pod.images[name]?.process.map { Int64($0.user.uid) })
-                let environment = try ContainerEnvironment.resolve(container, pod: pod.pod,
-                                                                   context: downwardAPIContext(pod), objects: source)
+                // ConfigMaps and Secrets are files, and the downward API reads /proc and the
+                // host's addresses: on the disk thread, as the actor's thread runs the probes.
+                let (spec, uid, network) = (pod.pod, pod.record.uid, pod.record.network)
+                let environment = try await disk.run {
+                    Result { try ContainerEnvironment.resolve(container, pod: spec,
+                                                             context: Self.downwardAPIContext(uid: uid, network: network),
+                                                             objects: source) }
+                }.get()
                 pod.resolvedContainers[name] = environment.applied(to: container)
                 return true
             } catch {
@@ -47,9 +53,13 @@ extension PodController {
     /// The downward API's view of a running pod: its record's uid, the sandbox's addresses,
     /// this node's name (as `get pods -o wide` shows it) and allocatable CPU and memory.
     func downwardAPIContext(_ pod: PodState) -> DownwardAPIContext {
-        DownwardAPIContext(uid: pod.record.uid,
-                           podIPs: pod.record.network?.podIPs ?? [],
-                           hostIPs: pod.record.network?.hostIPs ?? HostAddresses.ipv4(),
+        Self.downwardAPIContext(uid: pod.record.uid, network: pod.record.network)
+    }
+
+    nonisolated static func downwardAPIContext(uid: String, network: PodNetworkRecord?) -> DownwardAPIContext {
+        DownwardAPIContext(uid: uid,
+                           podIPs: network?.podIPs ?? [],
+                           hostIPs: network?.hostIPs ?? HostAddresses.ipv4(),
                            nodeName: NodeAllocatable.nodeName,
                            nodeCPUMillicores: NodeAllocatable.cpuMillicores,
                            nodeMemoryBytes: NodeAllocatable.memoryBytes)
@@ -66,18 +76,19 @@ enum NodeAllocatable {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// The CPUs this process may run on (cadvisor's count of online CPUs), in millicores.
-    static var cpuMillicores: Int64 {
+    /// The CPUs this process may run on (cadvisor's count of online CPUs), in millicores; read
+    /// once, as the kubelet reads the machine's capacity at start.
+    static let cpuMillicores: Int64 = {
         Int64(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) * 1000
-    }
+    }()
 
-    /// MemTotal from /proc/meminfo, in bytes (cadvisor's machine memory capacity).
-    static var memoryBytes: Int64 {
+    /// MemTotal from /proc/meminfo, in bytes (cadvisor's machine memory capacity); read once.
+    static let memoryBytes: Int64 = {
         guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let fields = line.split(separator: " ")
             if fields.count >= 2, let kib = Int64(fields[1]) { return kib * 1024 }
         }
         return 0
-    }
+    }()
 }
